@@ -1,0 +1,69 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "rulebot",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "RuleEngine", targets: ["RuleEngine"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
+        .library(name: "Server", targets: ["Server"]),
+        .executable(name: "rulebot", targets: ["rulebot"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // Pure compiler: YAML text in, RuleGraph and diagnostics out; no clock, disk or network.
+        .target(
+            name: "RuleEngine",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // Evaluates a RuleGraph per event; storage backends, durable timers, outbox and senders.
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "RuleEngine",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Hummingbird app, webhook and admin routes, hot reload, Graph API sender and CLI commands.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Runtime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The executable: a few lines that hand the command line to Server.
+        .executableTarget(name: "rulebot", dependencies: ["Server"], swiftSettings: swiftSettings),
+        // Release-build benchmarks for the compiler, runtime and server targets in the issues.
+        .executableTarget(name: "Benchmarks", dependencies: ["Server"], swiftSettings: swiftSettings),
+        .testTarget(name: "RuleEngineTests", dependencies: ["RuleEngine"], swiftSettings: swiftSettings),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: swiftSettings),
+        .testTarget(name: "ServerTests", dependencies: ["Server"], swiftSettings: swiftSettings),
+    ]
+)

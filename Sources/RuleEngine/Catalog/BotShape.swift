@@ -1,0 +1,84 @@
+/// The shape of a whole bot file, the single source for the compiler's checks and the JSON Schema.
+public enum BotShape {
+    /// The message types a trigger can name, as WhatsApp sends them.
+    public static let messageTypes = [
+        "text", "image", "audio", "video", "document", "sticker", "location", "contacts", "interactive",
+        "button", "reaction", "order", "system", "unsupported", "unknown",
+    ]
+
+    /// Delivery statuses a `status` trigger can name.
+    public static let statuses = ["sent", "delivered", "read", "played", "failed"]
+
+    /// The words a trigger may be besides a command or a message type.
+    public static let triggerWords = ["message", "command", "status"]
+
+    static let trigger = Shape.alternatives([
+        .text(.trigger),
+        .record(
+            RecordShape(
+                "what starts the rule",
+                exactlyOneOf: ["command", "type", "text", "text_contains", "text_matches", "button", "timer", "status"],
+                fields: [
+                    .optional("command", .alternatives([.text(.command), .list(.text(.command))]), "a command such as /HISTORY (any case)"),
+                    .optional("type", .alternatives([.choice(messageTypes), .list(.choice(messageTypes))]), "a message type"),
+                    .optional("text", .text(.plain), "a text message equal to this (any case, spaces trimmed)"),
+                    .optional("text_contains", .text(.plain), "a text message containing this (any case)"),
+                    .optional("text_matches", .text(.regex), "a text message matching this regular expression"),
+                    .optional("button", .text(.plain), "a tap on a reply button or list row with this id"),
+                    .optional("timer", .text(.timerName), "a timer of this name firing"),
+                    .optional("status", .alternatives([.choice(statuses), .list(.choice(statuses))]), "a delivery status of a message the bot sent"),
+                    .optional("case_sensitive", .boolean, "match commands and text exactly as written (default false)"),
+                ])),
+    ])
+
+    static let rule = RecordShape(
+        "a rule: when something happens (and conditions hold), do actions",
+        fields: [
+            .optional("id", .text(.name), "a name for logs, traces and metrics; default rule-N"),
+            .optional("description", .text(.plain), "what the rule is for"),
+            .required("when", trigger, "the event: message, command, a message type, /COMMAND, or a mapping"),
+            .optional("in", .alternatives([.text(.stateName), .list(.text(.stateName))]), "only in these states"),
+            .optional("if", .text(.expression), "only when this expression is true"),
+            .required("do", .actions, "the actions, in order"),
+            .optional("continue", .boolean, "keep evaluating later rules after this one (default false)"),
+        ])
+
+    static let state = Shape.alternatives([
+        .none,
+        .record(
+            RecordShape(
+                "a state of the per-user state machine",
+                fields: [
+                    .optional("initial", .boolean, "new users start here (default: the first state)"),
+                    .optional("ttl", .text(.duration), "after this long without a message the user returns to the initial state"),
+                    .optional("description", .text(.plain), "what the state means"),
+                ])),
+    ])
+
+    static let timer = Shape.alternatives([
+        .text(.duration),
+        .record(
+            RecordShape(
+                "a named timer",
+                fields: [
+                    .required("after", .text(.duration), "how long after it is started it fires"),
+                    .optional("description", .text(.plain), "what the timer is for"),
+                ])),
+    ])
+
+    /// The whole file.
+    public static let file = RecordShape(
+        "a RuleBot bot",
+        fields: [
+            .optional("bot", .text(.name), "the bot's name (default: the file name)"),
+            .optional("description", .text(.plain), "what the bot does"),
+            .optional("timezone", .text(.timeZone), "time zone for format_time, such as Europe/Madrid (default UTC)"),
+            .optional("storage", .text(.storageURL), "preferred storage, such as json:./cache_data; the command line wins"),
+            .optional("phone_number_id", .text(.plain), "the WhatsApp phone number id this bot answers, when serving several"),
+            .optional("states", .dictionary(key: .name, value: state), "the per-user states"),
+            .optional("timers", .dictionary(key: .name, value: timer), "named timers and their durations"),
+            .optional("templates", .dictionary(key: .name, value: .text(.template(maxLength: 4096))), "reusable reply texts"),
+            .optional("vars", .dictionary(key: .name, value: .data), "constants the bot reads as vars.NAME"),
+            .required("rules", .list(.record(rule)), "the rules, tried in order"),
+        ])
+}

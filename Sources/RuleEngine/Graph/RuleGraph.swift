@@ -1,0 +1,90 @@
+/// A compiled bot: immutable, thread-safe, and serialisable, with dispatch tables built once.
+public struct RuleGraph: Sendable, Hashable, Codable {
+    /// The bot's name.
+    public var name: String
+    /// The file it was compiled from.
+    public var file: String
+    /// The time zone `format_time` uses.
+    public var timeZone: String
+    /// The storage the bot prefers, if it declares one.
+    public var preferredStorage: StorageLocation?
+    /// The WhatsApp phone number id the bot serves, if declared.
+    public var phoneNumberID: String?
+    /// The declared states; `initialState` is one of them.
+    public var states: [StateNode]
+    /// Where new users start and where expired states fall back to.
+    public var initialState: String
+    /// The declared timers.
+    public var timers: [TimerNode]
+    /// Named templates.
+    public var templates: [String: CompiledTemplate]
+    /// Constants readable as `vars.NAME`.
+    public var vars: [String: Value]
+    /// The rules in file order; `RuleNode.index` is a position in this array.
+    public var rules: [RuleNode]
+    /// Candidate rules by event key, so an event is matched against few rules.
+    public var dispatch: Dispatch
+
+    /// The state called `name`.
+    public func state(named name: String) -> StateNode? {
+        states.first { $0.name == name }
+    }
+
+    /// The timer called `name`.
+    public func timer(named name: String) -> TimerNode? {
+        timers.first { $0.name == name }
+    }
+}
+
+/// A state of the per-user state machine.
+public struct StateNode: Sendable, Hashable, Codable {
+    /// The state's name.
+    public var name: String
+    /// Seconds without a message after which the user returns to the initial state.
+    public var timeToLive: Double?
+    /// Where it is declared.
+    public var location: SourceLocation
+}
+
+/// A named timer.
+public struct TimerNode: Sendable, Hashable, Codable {
+    /// The timer's name.
+    public var name: String
+    /// Seconds from start to firing.
+    public var duration: Double
+    /// Where it is declared.
+    public var location: SourceLocation
+}
+
+/// One rule.
+public struct RuleNode: Sendable, Hashable, Codable {
+    /// The rule's id, from the file or `rule-N`.
+    public var id: String
+    /// Position in `RuleGraph.rules`.
+    public var index: Int
+    /// Where the rule starts.
+    public var location: SourceLocation
+    /// What starts the rule.
+    public var trigger: Trigger
+    /// The states the rule applies in; empty means every state.
+    public var states: [String]
+    /// A condition that must hold.
+    public var condition: CompiledExpression?
+    /// What the rule does.
+    public var actions: [ActionNode]
+    /// Whether later rules are still tried after this one fires.
+    public var continues: Bool
+}
+
+/// One action of a rule, with its arguments as checked data.
+///
+/// Built-in actions have their arguments in a canonical mapping form; the runtime decodes them
+/// once when it loads the graph.
+public struct ActionNode: Sendable, Hashable, Codable {
+    /// The action's catalog name.
+    public var name: String
+    /// The arguments.
+    public var arguments: Value
+    /// Where the action is written.
+    public var location: SourceLocation
+}

@@ -1,0 +1,36 @@
+/// What starts a rule.
+public enum Trigger: Sendable, Hashable, Codable {
+    /// Any inbound message.
+    case anyMessage
+    /// A message of one of these types.
+    case messageTypes([String])
+    /// One of these commands (stored lowercased unless case-sensitive), or any command when empty.
+    case commands([String], caseSensitive: Bool)
+    /// A text message equal to this text (trimmed).
+    case textEquals(String, caseSensitive: Bool)
+    /// A text message containing this text.
+    case textContains(String, caseSensitive: Bool)
+    /// A text message matching this regular expression.
+    case textMatches(String)
+    /// A tap on a button or list row with this id.
+    case button(String)
+    /// A named timer firing.
+    case timer(String)
+    /// A delivery status of one of these kinds, or any when empty.
+    case status([String])
+
+    /// A short label for graphs and traces: `/HISTORY`, `timer user_inactivity`, `message`.
+    public var label: String {
+        switch self {
+        case .anyMessage: "message"
+        case .messageTypes(let types): types.joined(separator: "|")
+        case .commands(let commands, _): commands.isEmpty ? "any /command" : commands.joined(separator: "|")
+        case .textEquals(let text, _): "text \"\(text)\""
+        case .textContains(let text, _): "text contains \"\(text)\""
+        case .textMatches(let pattern): "text ~ /\(pattern)/"
+        case .button(let id): "button \(id)"
+        case .timer(let name): "timer \(name)"
+        case .status(let statuses): statuses.isEmpty ? "status" : "status " + statuses.joined(separator: "|")
+        }
+    }
+}

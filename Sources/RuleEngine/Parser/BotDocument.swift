@@ -1,0 +1,61 @@
+/// A bot file read into declarations, before semantic checks; every part keeps its location.
+///
+/// Built tolerantly from a tree that may have errors, so the validation rules can still
+/// report everything in one run.
+struct BotDocument {
+    struct StateDecl {
+        var name: String
+        var location: SourceLocation
+        var isInitial: Bool
+        var timeToLive: Double?
+    }
+
+    struct TimerDecl {
+        var name: String
+        var location: SourceLocation
+        var duration: Double
+    }
+
+    struct TemplateDecl {
+        var name: String
+        var source: String
+        var location: SourceLocation
+    }
+
+    struct ActionDecl {
+        var name: String
+        var arguments: Value
+        var location: SourceLocation
+    }
+
+    struct RuleDecl {
+        var id: String
+        var location: SourceLocation
+        var trigger: Trigger?
+        var triggerLocation: SourceLocation
+        var states: [(name: String, location: SourceLocation)]
+        var condition: String?
+        var actions: [ActionDecl]
+        var continues: Bool
+    }
+
+    var file: String
+    var name: String
+    var timeZone = "UTC"
+    var storage: StorageLocation?
+    var phoneNumberID: String?
+    var states: [StateDecl] = []
+    var timers: [TimerDecl] = []
+    var templates: [TemplateDecl] = []
+    var vars: [String: Value] = [:]
+    var rules: [RuleDecl] = []
+    /// Names, variables and storage keys the file uses, collected by the shape checker.
+    var names: [ShapeChecker.NamedReference] = []
+    var variables: [ShapeChecker.VariableReference] = []
+    var storageKeys: [ShapeChecker.StorageKey] = []
+
+    /// The state new users start in: the one marked `initial`, else the first, else `start`.
+    var initialState: String {
+        states.first { $0.isInitial }?.name ?? states.first?.name ?? "start"
+    }
+}

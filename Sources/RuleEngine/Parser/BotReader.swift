@@ -1,0 +1,71 @@
+/// Reads a checked YAML tree into a `BotDocument`, tolerating the errors already reported.
+struct BotReader {
+    let file: String
+    let catalog: ActionCatalog
+
+    func read(_ root: SyntaxNode, defaultName: String) -> BotDocument {
+        var document = BotDocument(file: file, name: root["bot"]?.scalar ?? defaultName)
+        if let zone = root["timezone"]?.scalar { document.timeZone = zone }
+        document.storage = root["storage"]?.scalar.flatMap(StorageLocation.init)
+        document.phoneNumberID = root["phone_number_id"]?.scalar
+        for pair in root["states"]?.pairs ?? [] {
+            guard let name = pair.key.scalar else { continue }
+            document.states.append(
+                .init(
+                    name: name, location: pair.key.location,
+                    isInitial: pair.value["initial"]?.scalar?.lowercased() == "true",
+                    timeToLive: pair.value["ttl"]?.scalar.flatMap(DurationText.seconds)))
+        }
+        for pair in root["timers"]?.pairs ?? [] {
+            guard let name = pair.key.scalar else { continue }
+            let text = pair.value.scalar ?? pair.value["after"]?.scalar ?? ""
+            document.timers.append(.init(name: name, location: pair.key.location, duration: DurationText.seconds(text) ?? 0))
+        }
+        for pair in root["templates"]?.pairs ?? [] {
+            guard let name = pair.key.scalar, let source = pair.value.scalar else { continue }
+            document.templates.append(.init(name: name, source: source, location: pair.key.location))
+        }
+        for pair in root["vars"]?.pairs ?? [] {
+            if let name = pair.key.scalar { document.vars[name] = ValueLowering.data(pair.value) }
+        }
+        for (index, node) in (root["rules"]?.items ?? []).enumerated() {
+            document.rules.append(readRule(node, index: index))
+        }
+        return document
+    }
+
+    private func readRule(_ node: SyntaxNode, index: Int) -> BotDocument.RuleDecl {
+        let states: [(String, SourceLocation)] =
+            if let inNode = node["in"] {
+                (inNode.items ?? [inNode]).compactMap { item in item.scalar.map { ($0, item.location) } }
+            } else {
+                []
+            }
+        let whenNode = node["when"]
+        let actions = (node["do"]?.items ?? []).compactMap(readAction)
+        return BotDocument.RuleDecl(
+            id: node["id"]?.scalar ?? "rule-\(index + 1)",
+            location: node.location,
+            trigger: whenNode.flatMap(TriggerReader.read),
+            triggerLocation: whenNode?.location ?? node.location,
+            states: states,
+            condition: node["if"]?.scalar,
+            actions: actions,
+            continues: node["continue"]?.scalar?.lowercased() == "true")
+    }
+
+    private func readAction(_ item: SyntaxNode) -> BotDocument.ActionDecl? {
+        let name: String
+        let arguments: SyntaxNode?
+        if let word = item.scalar {
+            (name, arguments) = (word, nil)
+        } else if let pair = item.pairs?.first, let word = pair.key.scalar {
+            (name, arguments) = (word, pair.value)
+        } else {
+            return nil
+        }
+        guard let spec = catalog.specs[name] else { return nil }
+        let value = arguments.map { ValueLowering.lower($0, spec.arguments) } ?? .null
+        return .init(name: name, arguments: BuiltInArguments.canonical(name, value), location: item.location)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+extension ShapeChecker {
+    /// Checks a text scalar by what it means; `offset` is where `text` starts inside the scalar.
+    mutating func checkText(_ text: String, _ kind: TextKind, _ node: SyntaxNode, offset: Int = 0) {
+        switch kind {
+        case .plain:
+            break
+        case .name:
+            if text.isEmpty || !text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) {
+                diagnostics.report(
+                    "invalid-name", "'\(text)' is not a valid name; use letters, digits, '_' and '-'", at: node.location)
+            }
+        case .template(let maxLength, let tooLongId):
+            var parser = TemplateParser(text)
+            do {
+                let result = try parser.parse()
+                collect(result.references, result.calls, node, offset: offset)
+                let template = CompiledTemplate(source: text, segments: result.segments)
+                if let maxLength, template.literalLength > maxLength {
+                    diagnostics.report(
+                        tooLongId, "text is \(template.literalLength) characters; WhatsApp allows at most \(maxLength)",
+                        at: node.location)
+                }
+            } catch {
+                diagnostics.report("invalid-template", error.message, at: locator.location(of: offset + error.offset, in: node))
+            }
+        case .expression:
+            var source = text
+            var start = offset
+            if source.hasPrefix("=") {
+                source.removeFirst()
+                start += 1
+            }
+            var parser = ExpressionParser(source)
+            do {
+                let parsed = try parser.parse()
+                collect(parsed.references, parsed.calls, node, offset: start)
+            } catch {
+                diagnostics.report("invalid-expression", error.message, at: locator.location(of: start + error.offset, in: node))
+            }
+        case .duration:
+            guard let seconds = DurationText.seconds(text), seconds > 0 else {
+                diagnostics.report(
+                    "invalid-duration", "'\(text)' is not a duration; write it like 15s, 10m, 1h30m or 7d", at: node.location)
+                return
+            }
+        case .regex:
+            do {
+                _ = try NSRegularExpression(pattern: text)
+            } catch {
+                diagnostics.report("invalid-regex", "'\(text)' is not a valid regular expression", at: node.location)
+            }
+        case .stateName:
+            names.append(.init(kind: .state, name: text, location: node.location))
+        case .timerName:
+            names.append(.init(kind: .timer, name: text, location: node.location))
+        case .templateName:
+            names.append(.init(kind: .template, name: text, location: node.location))
+        case .timeZone:
+            if TimeZone(identifier: text) == nil {
+                diagnostics.report(
+                    "invalid-timezone", "unknown time zone '\(text)'", at: node.location,
+                    suggestion: Suggestion.closest(to: text, in: TimeZone.knownTimeZoneIdentifiers))
+            }
+        case .command:
+            checkCommand(text, node)
+        case .storageKey:
+            checkStorageKey(text, node)
+        case .storageURL:
+            if StorageLocation(text) == nil {
+                diagnostics.report(
+                    "invalid-storage", "'\(text)' is not a storage; use sqlite:PATH, json:DIR, memory or redis://HOST:PORT",
+                    at: node.location)
+            }
+        case .trigger:
+            if text.hasPrefix("/") {
+                checkCommand(text, node)
+            } else if !BotShape.triggerWords.contains(text), !BotShape.messageTypes.contains(text) {
+                let words = BotShape.triggerWords + BotShape.messageTypes
+                diagnostics.report(
+                    "unknown-trigger", "unknown trigger '\(text)'; use a /COMMAND, \(BotShape.triggerWords.joined(separator: ", ")) or a message type",
+                    at: node.location, suggestion: Suggestion.closest(to: text, in: words))
+            }
+        }
+    }
+
+    private mutating func checkCommand(_ text: String, _ node: SyntaxNode) {
+        if !text.hasPrefix("/") || text.count < 2 || text.contains(where: \.isWhitespace) {
+            diagnostics.report(
+                "invalid-command", "'\(text)' is not a command; a command is '/' and a word, such as /HISTORY", at: node.location)
+        }
+    }
+
+    private mutating func checkStorageKey(_ text: String, _ node: SyntaxNode) {
+        let path = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let scopes = ["user", "table", "state"]
+        guard path.count >= 2, scopes.contains(path[0]), path.allSatisfy({ !$0.isEmpty }) else {
+            let suggestion = path.count >= 2 ? Suggestion.closest(to: path[0], in: scopes).map { ([$0] + path.dropFirst()).joined(separator: ".") } : nil
+            diagnostics.report(
+                "invalid-storage-key", "'\(text)' is not a storage key; write user.NAME, table.NAME or state.NAME",
+                at: node.location, suggestion: suggestion)
+            return
+        }
+        let isWrite = currentAction != "delete"
+        if path[0] == "state", StateFields.builtIn.contains(path[1]), path.count == 2 || isWrite {
+            diagnostics.report(
+                "invalid-storage-key", "'state.\(path[1])' is kept by the engine and cannot be written; use goto to change state",
+                at: node.location)
+            return
+        }
+        storageKeys.append(.init(path: path, location: node.location, isWrite: isWrite))
+    }
+
+    private mutating func collect(
+        _ references: [ParsedExpression.Reference], _ calls: [ParsedExpression.Call], _ node: SyntaxNode, offset: Int
+    ) {
+        for reference in references {
+            variables.append(.init(path: reference.path, location: locator.location(of: offset + reference.offset, in: node)))
+        }
+        for call in calls {
+            let location = locator.location(of: offset + call.offset, in: node)
+            guard let function = ExpressionFunction.all[call.name] else {
+                diagnostics.report(
+                    "unknown-function", "unknown function '\(call.name)'", at: location,
+                    suggestion: Suggestion.closest(to: call.name, in: ExpressionFunction.all.keys))
+                continue
+            }
+            if call.argumentCount < function.minArguments || call.argumentCount > function.maxArguments {
+                diagnostics.report(
+                    "wrong-argument-count", "'\(call.name)' takes \(function.minArguments == function.maxArguments ? "\(function.minArguments)" : "\(function.minArguments) to \(function.maxArguments)") arguments, found \(call.argumentCount)",
+                    at: location, notes: [function.summary])
+            }
+        }
+    }
+}
+
+/// Fields of `state` that the engine maintains.
+public enum StateFields {
+    /// `state.name` (the current state) and `state.entered_at` (when the user entered it).
+    public static let builtIn: Set<String> = ["name", "entered_at"]
+}

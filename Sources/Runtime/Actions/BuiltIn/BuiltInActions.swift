@@ -1,0 +1,29 @@
+import RuleEngine
+
+/// Registers every built-in action; each is a `BotAction` like a developer's own.
+enum BuiltInActions {
+    static var all: [@Sendable (inout ActionRegistry) -> Void] {
+        [
+            { $0.register(ReplyAction()) },
+            { $0.register(MarkReadAction()) },
+            { $0.register(SetAction()) },
+            { $0.register(MergeAction()) },
+            { $0.register(AppendAction()) },
+            { $0.register(IncrementAction()) },
+            { $0.register(DeleteAction()) },
+            { $0.register(GotoAction()) },
+            { $0.register(TimerAction.Start()) },
+            { $0.register(TimerAction.Restart()) },
+            { $0.register(TimerAction.Cancel()) },
+            { $0.register(StopAction()) },
+        ]
+    }
+
+    /// The compiler's spec for a built-in, so both sides share one definition.
+    static func spec(_ name: String) -> ActionSpec {
+        guard let spec = ActionCatalog.builtIn.specs[name] else {
+            preconditionFailure("built-in action '\(name)' has no spec in BuiltInActionSpecs")
+        }
+        return spec
+    }
+}

@@ -1,0 +1,108 @@
+import RuleEngine
+
+/// `set`: store a value, replacing what was there.
+struct SetAction: BotAction {
+    struct Arguments: Decodable, Sendable {
+        var key: StoragePath
+        var value: DataTemplate
+        var ttl: DurationArgument?
+    }
+
+    static let name = "set"
+    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
+    static var summary: String { BuiltInActions.spec(name).summary }
+
+    func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
+        let value = context.evaluate(arguments.value)
+        context.write(arguments.key.key, path: arguments.key.path[...], value: value, ttl: arguments.ttl?.seconds)
+    }
+}
+
+/// `merge`: write some fields of a record, keeping the others.
+struct MergeAction: BotAction {
+    typealias Arguments = SetAction.Arguments
+
+    static let name = "merge"
+    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
+    static var summary: String { BuiltInActions.spec(name).summary }
+
+    func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
+        guard case .object(let fields) = context.evaluate(arguments.value) else {
+            throw RuntimeError.action("merge needs a mapping as its value")
+        }
+        let ttl = arguments.ttl?.seconds
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            context.write(arguments.key.key, path: (arguments.key.path + [name])[...], value: value, ttl: ttl)
+        }
+    }
+}
+
+/// `append`: add an item to a stored list, keeping at most `max` newest items.
+struct AppendAction: BotAction {
+    struct Arguments: Decodable, Sendable {
+        var key: StoragePath
+        var value: DataTemplate
+        var max: Int?
+        var ttl: DurationArgument?
+    }
+
+    static let name = "append"
+    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
+    static var summary: String { BuiltInActions.spec(name).summary }
+
+    func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
+        let item = context.evaluate(arguments.value)
+        var current = context.read(arguments.key.key)
+        for field in arguments.key.path { current = current[field] }
+        var items: [Value] = if case .array(let existing) = current { existing } else { [] }
+        items.append(item)
+        if let max = arguments.max, items.count > max { items.removeFirst(items.count - max) }
+        context.write(arguments.key.key, path: arguments.key.path[...], value: .array(items), ttl: arguments.ttl?.seconds)
+    }
+}
+
+/// `increment`: add to a stored number.
+struct IncrementAction: BotAction {
+    struct Arguments: Decodable, Sendable {
+        var key: StoragePath
+        var by: Double?
+        var ttl: DurationArgument?
+    }
+
+    static let name = "increment"
+    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
+    static var summary: String { BuiltInActions.spec(name).summary }
+
+    func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
+        var current = context.read(arguments.key.key)
+        for field in arguments.key.path { current = current[field] }
+        let by = arguments.by ?? 1
+        let whole = by == by.rounded()
+        let next: Value
+        if whole, case .int(let i) = current {
+            next = .int(i + Int(by))
+        } else if whole, current == .null {
+            next = .int(Int(by))
+        } else {
+            next = .double((current.number ?? 0) + by)
+        }
+        context.write(arguments.key.key, path: arguments.key.path[...], value: next, ttl: arguments.ttl?.seconds)
+    }
+}
+
+/// `delete`: remove stored values or fields.
+struct DeleteAction: BotAction {
+    struct Arguments: Decodable, Sendable {
+        var keys: [StoragePath]
+    }
+
+    static let name = "delete"
+    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
+    static var summary: String { BuiltInActions.spec(name).summary }
+
+    func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
+        for key in arguments.keys {
+            context.delete(key.key, path: key.path[...])
+        }
+    }
+}

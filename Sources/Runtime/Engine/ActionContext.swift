@@ -1,0 +1,161 @@
+public import RuleEngine
+
+/// The working copy an event's actions read and change: the user's data, state, timers and
+/// outgoing messages. Nothing here performs I/O; the host commits the result in one transaction.
+public struct ActionContext: Sendable {
+    /// The event being handled.
+    public let event: InboundEvent
+    /// The time the event is evaluated at (Unix seconds), from the injected clock.
+    public let now: Double
+    let bot: LoadedBot
+    let stats: Value
+    var snapshot: UserSnapshot
+    var commit: UserCommit
+    var stopped = false
+    var currentRule: RuleNode?
+    var deferred: [@Sendable () async throws -> Void] = []
+    private var outboxCounter = 0
+
+    init(bot: LoadedBot, snapshot: UserSnapshot, event: InboundEvent, now: Double, stats: Value) {
+        self.bot = bot
+        self.event = event
+        self.now = now
+        self.stats = stats
+        self.snapshot = snapshot
+        self.commit = UserCommit(bot: bot.name, userID: event.userID)
+        dropExpiredState()
+    }
+
+    // MARK: Reading
+
+    /// The user's current state name.
+    public var stateName: String {
+        snapshot.values[.machine]?.value["name"].string ?? bot.graph.initialState
+    }
+
+    /// The stored value at `key`, or null.
+    public func read(_ key: StorageKey) -> Value {
+        snapshot.values[key]?.value ?? .null
+    }
+
+    /// The value of an expression for this event.
+    public func evaluate(_ expression: CompiledExpression) -> Value {
+        bot.interpreter.evaluate(expression.root, Variables(context: self))
+    }
+
+    /// The text of a template for this event.
+    public func render(_ template: CompiledTemplate) -> String {
+        bot.renderer.render(template, Variables(context: self))
+    }
+
+    // MARK: Writing
+
+    /// Writes `value` at `path` inside the stored value at `key`, setting its time-to-live when given.
+    public mutating func write(_ key: StorageKey, path: ArraySlice<String> = [], value: Value, ttl: Double?) {
+        let current = snapshot.values[key]
+        let newValue = path.isEmpty ? value : (current?.value ?? .null).setting(path, to: value)
+        let expiresAt = ttl.map { now + $0 } ?? current?.expiresAt
+        store(key, StoredValue(newValue, expiresAt: expiresAt))
+    }
+
+    /// Deletes the stored value at `key`, or only the field at `path` inside it.
+    public mutating func delete(_ key: StorageKey, path: ArraySlice<String> = []) {
+        guard let current = snapshot.values[key] else { return }
+        if path.isEmpty {
+            store(key, nil)
+        } else {
+            store(key, StoredValue(current.value.setting(path, to: nil), expiresAt: current.expiresAt))
+        }
+    }
+
+    /// Moves the user to `state`, clearing the old state's data.
+    public mutating func goto(_ state: String) {
+        for key in snapshot.values.keys where key.scope == .state {
+            store(key, nil)
+        }
+        let ttl = bot.graph.state(named: state)?.timeToLive
+        store(.machine, StoredValue(.object(["name": .string(state), "entered_at": .double(now)]), expiresAt: ttl.map { now + $0 }))
+    }
+
+    /// Starts timer `name` to fire after `seconds` (default: its declared duration).
+    /// Unless `restart` is true, a timer that is already running is left alone.
+    public mutating func startTimer(_ name: String, after seconds: Double? = nil, restart: Bool) {
+        if !restart, snapshot.timers[name] != nil { return }
+        let duration = seconds ?? bot.graph.timer(named: name)?.duration ?? 0
+        let generation = "\(event.id)/\(name)/\(commit.timers.count)"
+        let record = TimerRecord(
+            bot: bot.name, userID: event.userID, name: name, startedAt: now, dueAt: now + duration, generation: generation)
+        snapshot.timers[name] = record
+        commit.timers[name] = .start(record)
+    }
+
+    /// Stops timer `name` if it is running.
+    public mutating func cancelTimer(_ name: String) {
+        snapshot.timers[name] = nil
+        commit.timers[name] = .cancel
+    }
+
+    /// Queues a message to the user.
+    public mutating func send(_ body: OutboundMessage.Body, quote: Bool = false) {
+        outboxCounter += 1
+        var replyTo: String?
+        if quote, case .message(let message) = event.kind { replyTo = message.id }
+        commit.outbox.append(
+            OutboundMessage(
+                id: "\(event.id)#\(outboxCounter)", bot: bot.name, to: event.userID, phoneNumberID: event.phoneNumberID,
+                replyTo: replyTo, body: body, createdAt: now))
+    }
+
+    /// Queues a text message to the user.
+    public mutating func reply(_ text: String, quote: Bool = false) {
+        send(.text(text), quote: quote)
+    }
+
+    /// Evaluates no further rules for this event.
+    public mutating func stop() {
+        stopped = true
+    }
+
+    /// Runs `work` after the event's changes are committed (for I/O such as calling another service).
+    public mutating func afterCommit(_ work: @escaping @Sendable () async throws -> Void) {
+        deferred.append(work)
+    }
+
+    // MARK: Internals
+
+    private mutating func store(_ key: StorageKey, _ value: StoredValue?) {
+        snapshot.values[key] = value
+        commit.writes[key] = .some(value)
+    }
+
+    /// A state past its time-to-live is as if the user were new to the state machine.
+    private mutating func dropExpiredState() {
+        guard let machine = snapshot.values[.machine], machine.isExpired(at: now) else { return }
+        for key in snapshot.values.keys where key.scope == .state {
+            store(key, nil)
+        }
+    }
+
+    /// Slides the current state's time-to-live forward after a message, as the seed's WAPPA state does.
+    mutating func refreshStateTimeToLive() {
+        guard case .message = event.kind, let ttl = bot.graph.state(named: stateName)?.timeToLive,
+            var machine = snapshot.values[.machine]
+        else { return }
+        machine.expiresAt = now + ttl
+        store(.machine, machine)
+    }
+}
+
+extension Value {
+    /// A copy with the field at `path` set to `value` (or removed when nil), creating objects on the way.
+    func setting(_ path: ArraySlice<String>, to value: Value?) -> Value {
+        guard let first = path.first else { return value ?? .null }
+        var fields: [String: Value] = if case .object(let f) = self { f } else { [:] }
+        if path.count == 1 {
+            fields[first] = value
+        } else {
+            fields[first] = (fields[first] ?? .null).setting(path.dropFirst(), to: value)
+        }
+        return .object(fields)
+    }
+}

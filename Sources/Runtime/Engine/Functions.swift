@@ -1,0 +1,55 @@
+import Foundation
+import RuleEngine
+
+/// The implementations of `ExpressionFunction`s.
+enum Functions {
+    static func call(_ name: String, _ a: [Value], timeZone: TimeZone) -> Value {
+        switch (name, a.count) {
+        case ("count", 1):
+            switch a[0] {
+            case .array(let items): return .int(items.count)
+            case .object(let fields): return .int(fields.count)
+            case .string(let s): return .int(s.count)
+            case .null: return .int(0)
+            default: return .int(1)
+            }
+        case ("lower", 1): return a[0] == .null ? .null : .string(a[0].text.lowercased())
+        case ("upper", 1): return a[0] == .null ? .null : .string(a[0].text.uppercased())
+        case ("trim", 1): return a[0] == .null ? .null : .string(a[0].text.trimmingCharacters(in: .whitespacesAndNewlines))
+        case ("truncate", 2):
+            guard a[0] != .null else { return .null }
+            let n = max(0, Int(a[1].number ?? 0))
+            return .string(String(a[0].text.prefix(n)))
+        case ("first", 1): if case .array(let items) = a[0] { return items.first ?? .null } else { return .null }
+        case ("last", 1): if case .array(let items) = a[0] { return items.last ?? .null } else { return .null }
+        case ("first", 2): if case .array(let items) = a[0] { return .array(Array(items.prefix(Int(a[1].number ?? 0)))) } else { return .array([]) }
+        case ("last", 2): if case .array(let items) = a[0] { return .array(Array(items.suffix(Int(a[1].number ?? 0)))) } else { return .array([]) }
+        case ("join", 2): if case .array(let items) = a[0] { return .string(items.map(\.text).joined(separator: a[1].text)) } else { return .null }
+        case ("format_time", 2):
+            guard let timestamp = a[0].number else { return .null }
+            return .string(TimeFormat.format(timestamp, pattern: a[1].text, timeZone: timeZone))
+        case ("round", 1): return a[0].number.map { .int(Int($0.rounded())) } ?? .null
+        case ("round", 2):
+            guard let x = a[0].number, let d = a[1].number else { return .null }
+            let scale = pow(10, d.rounded())
+            return .double((x * scale).rounded() / scale)
+        case ("floor", 1): return a[0].number.map { .int(Int($0.rounded(.down))) } ?? .null
+        case ("min", 2): return minMax(a[0], a[1], <)
+        case ("max", 2): return minMax(a[0], a[1], >)
+        case ("default", 2): return a[0].isTruthy ? a[0] : a[1]
+        case ("plural", 3): return a[0].number == 1 ? a[1] : a[2]
+        case ("starts_with", 2): return .bool(a[0].text.lowercased().hasPrefix(a[1].text.lowercased()))
+        case ("number", 1):
+            if a[0].number != nil { return a[0] }
+            if let i = Int(a[0].text) { return .int(i) }
+            return Double(a[0].text).map(Value.double) ?? .null
+        case ("string", 1): return .string(a[0].text)
+        default: return .null
+        }
+    }
+
+    private static func minMax(_ x: Value, _ y: Value, _ better: (Double, Double) -> Bool) -> Value {
+        guard let a = x.number, let b = y.number else { return .null }
+        return better(a, b) ? x : y
+    }
+}

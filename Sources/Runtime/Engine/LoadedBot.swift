@@ -1,0 +1,23 @@
+import Foundation
+public import RuleEngine
+
+/// A compiled bot bound to a runtime: actions decoded, regexes cached. Immutable and shared.
+public final class LoadedBot: Sendable {
+    /// The compiled graph.
+    public let graph: RuleGraph
+    let actions: [[BoundAction]]
+    let interpreter: ExpressionInterpreter
+    let renderer: TemplateRenderer
+
+    /// Binds `graph`'s actions with `registry`; throws when an action is missing or its arguments don't decode.
+    public init(graph: RuleGraph, registry: ActionRegistry = .builtIn) throws {
+        self.graph = graph
+        self.actions = try graph.rules.map { rule in try rule.actions.map(registry.bind) }
+        let zone = TimeZone(identifier: graph.timeZone) ?? TimeZone(identifier: "UTC") ?? .current
+        self.interpreter = ExpressionInterpreter(timeZone: zone, regexes: RegexCache())
+        self.renderer = TemplateRenderer(interpreter: interpreter)
+    }
+
+    /// The bot's name.
+    public var name: String { graph.name }
+}

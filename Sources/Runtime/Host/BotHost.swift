@@ -1,0 +1,143 @@
+import Logging
+
+/// Runs bots: for each event, loads the user's data, evaluates, commits data, state, timers,
+/// outbox and inbox removal in one transaction, then hands the outbox to the dispatcher.
+///
+/// Events of one user are processed strictly one at a time in submission order; different
+/// users run concurrently. A failing event is logged and dropped without touching any other
+/// user, and leaves no partial writes (its commit is never made).
+public final class BotHost: Sendable {
+    /// The bots, swappable for hot reload.
+    public let bots: BotSet
+    /// Where data lives.
+    public let storage: any BotStorage
+    /// The clock.
+    public let time: any TimeSource
+    /// The outbox sender.
+    public let dispatcher: OutboxDispatcher
+    let observer: any HostObserver
+    let logger: Logger
+    private let queue = KeyedSerialQueue()
+
+    /// Creates a host.
+    public init(
+        bots: BotSet, storage: any BotStorage, sender: any MessageSender, time: any TimeSource,
+        observer: any HostObserver = NoObserver(), logger: Logger = Logger(label: "rulebot")
+    ) {
+        self.bots = bots
+        self.storage = storage
+        self.time = time
+        self.observer = observer
+        self.logger = logger
+        self.dispatcher = OutboxDispatcher(storage: storage, sender: sender, time: time, observer: observer, logger: logger)
+    }
+
+    /// The result of handling one event.
+    public enum Outcome: Sendable {
+        /// Evaluated and committed.
+        case processed(Evaluation)
+        /// No bot of that name is loaded.
+        case unknownBot
+        /// Evaluation or storage failed; nothing was committed.
+        case failed(String)
+    }
+
+    /// Handles one event for `bot` after the user's earlier events, then delivers its replies.
+    @discardableResult
+    public func handle(_ entry: InboxEntry, traceAll: Bool = false, fromInbox: Bool = false) async -> Outcome {
+        let outcome = await queue.run("\(entry.bot)\u{1F}\(entry.event.userID)") {
+            await self.process(entry, traceAll: traceAll, fromInbox: fromInbox)
+        }
+        if case .processed(let evaluation) = outcome {
+            for work in evaluation.afterCommit {
+                do { try await work() } catch {
+                    logger.error("after-commit work failed", metadata: ["bot.name": "\(entry.bot)", "error": "\(error)"])
+                }
+            }
+            await dispatcher.deliver(evaluation.commit.outbox)
+        }
+        return outcome
+    }
+
+    private func process(_ entry: InboxEntry, traceAll: Bool, fromInbox: Bool) async -> Outcome {
+        guard let bot = bots[entry.bot] else {
+            logger.warning("event for an unknown bot dropped", metadata: ["bot.name": "\(entry.bot)"])
+            return .unknownBot
+        }
+        var log = logger
+        log[metadataKey: "bot.name"] = "\(entry.bot)"
+        log[metadataKey: "user.id"] = "\(PhoneMask.mask(entry.event.userID))"
+        let started = time.now()
+        do {
+            let snapshot = try await storage.load(bot: entry.bot, userID: entry.event.userID, now: started)
+            let now = time.now()
+            var evaluation: Evaluation
+            do {
+                evaluation = try Evaluator.evaluate(
+                    bot, snapshot: snapshot, event: entry.event, now: now,
+                    stats: storage.statistics().value(backend: storage.kindName, now: now), traceAll: traceAll)
+            } catch {
+                // A bot error would fail the same way on every retry: drop the event, keep the user's data.
+                log.error("rule failed; event dropped", metadata: ["error": "\(error)"])
+                if fromInbox {
+                    var drop = UserCommit(bot: entry.bot, userID: entry.event.userID)
+                    drop.inboxID = entry.id
+                    try await storage.commit(drop)
+                }
+                observer.failed(bot: entry.bot, event: entry.event, error: error)
+                return .failed("\(error)")
+            }
+            if fromInbox { evaluation.commit.inboxID = entry.id }
+            if !evaluation.commit.isEmpty {
+                try await storage.commit(evaluation.commit)
+            }
+            if log.logLevel <= .debug {
+                log.debug("event processed", metadata: ["rule.id": "\(evaluation.firedRules.joined(separator: ","))"])
+            }
+            observer.processed(bot: entry.bot, event: entry.event, evaluation: evaluation, seconds: time.now() - started)
+            return .processed(evaluation)
+        } catch {
+            log.error("storage failed; event kept for retry", metadata: ["error": "\(error)"])
+            observer.failed(bot: entry.bot, event: entry.event, error: error)
+            return .failed("\(error)")
+        }
+    }
+
+    /// Fires every timer due now, each through its user's queue; returns how many fired.
+    @discardableResult
+    public func fireDueTimers(limit: Int = 1000, lease: Double = 30) async -> Int {
+        let due: [TimerRecord]
+        do {
+            due = try await storage.claimDueTimers(now: time.now(), limit: limit, lease: lease)
+        } catch {
+            logger.error("could not claim due timers", metadata: ["error": "\(error)"])
+            return 0
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for timer in due {
+                group.addTask {
+                    let firing = TimerFiring(name: timer.name, startedAt: timer.startedAt, dueAt: timer.dueAt, generation: timer.generation)
+                    let event = InboundEvent(id: "timer:\(timer.generation)", userID: timer.userID, kind: .timer(firing))
+                    await self.handle(InboxEntry(bot: timer.bot, event: event))
+                }
+            }
+        }
+        return due.count
+    }
+
+    /// Processes events left in the inbox (accepted but not committed, e.g. after a crash), in order.
+    public func drainInbox(limit: Int = 10_000) async {
+        do {
+            let pending = try await storage.pendingInbox(limit: limit)
+            await withTaskGroup(of: Void.self) { group in
+                for (_, entries) in Dictionary(grouping: pending, by: { "\($0.bot)\u{1F}\($0.event.userID)" }) {
+                    group.addTask {
+                        for entry in entries { await self.handle(entry, fromInbox: true) }
+                    }
+                }
+            }
+        } catch {
+            logger.error("could not read the inbox", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Logging
+
+/// Sends committed outbox messages in order per recipient, retrying temporary failures with
+/// exponential backoff and jitter, and removes each from the outbox only once it was sent or
+/// failed for good, so a restart resends whatever was still pending.
+public final class OutboxDispatcher: Sendable {
+    let storage: any BotStorage
+    let sender: any MessageSender
+    let time: any TimeSource
+    let observer: any HostObserver
+    let logger: Logger
+    let maxAttempts: Int
+    private let queues = KeyedSerialQueue()
+
+    /// Creates a dispatcher.
+    public init(
+        storage: any BotStorage, sender: any MessageSender, time: any TimeSource, observer: any HostObserver = NoObserver(),
+        logger: Logger, maxAttempts: Int = 6
+    ) {
+        self.storage = storage
+        self.sender = sender
+        self.time = time
+        self.observer = observer
+        self.logger = logger
+        self.maxAttempts = maxAttempts
+    }
+
+    /// Sends `messages` (already committed to the outbox) in order.
+    public func deliver(_ messages: [OutboundMessage]) async {
+        let byRecipient = Dictionary(grouping: messages, by: \.to)
+        await withTaskGroup(of: Void.self) { group in
+            for (recipient, batch) in byRecipient {
+                group.addTask {
+                    await self.queues.run(recipient) {
+                        for message in batch { await self.deliverOne(message) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends whatever the outbox still holds, such as messages left by a crash.
+    public func flushPending(limit: Int = 1000) async {
+        do {
+            let pending = try await storage.pendingOutbox(limit: limit)
+            if !pending.isEmpty {
+                logger.info("resending pending outbox messages", metadata: ["count": "\(pending.count)"])
+                await deliver(pending)
+            }
+        } catch {
+            logger.error("could not read the outbox", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func deliverOne(_ message: OutboundMessage) async {
+        for attempt in 0..<maxAttempts {
+            let outcome = await sender.send(message)
+            observer.sent(message, outcome: outcome)
+            switch outcome {
+            case .sent:
+                await remove(message)
+                return
+            case .failed(let reason):
+                logger.error("message failed permanently", metadata: ["user.id": "\(PhoneMask.mask(message.to))", "reason": "\(reason)"])
+                await remove(message)
+                return
+            case .retry(let after, let reason):
+                let backoff = min(60, 0.5 * Double(1 << attempt))
+                let delay = max(after, backoff) * Double.random(in: 0.8...1.2)
+                logger.warning("send failed, retrying", metadata: ["reason": "\(reason)", "attempt": "\(attempt + 1)", "delay": "\(delay)"])
+                try? await time.sleep(until: time.now() + delay)
+            }
+        }
+        logger.error("message still not sent; it stays in the outbox", metadata: ["id": "\(message.id)"])
+    }
+
+    private func remove(_ message: OutboundMessage) async {
+        do {
+            try await storage.removeOutbox(ids: [message.id])
+        } catch {
+            logger.error("could not remove a sent message from the outbox", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,44 @@
+public import RuleEngine
+
+/// A failure while loading or running a bot, with the rule's source location when there is one.
+public struct RuntimeError: Error, Sendable, CustomStringConvertible {
+    private enum Kind: Sendable {
+        case unknownAction(String)
+        case badArguments(String, String)
+        case storage(String)
+        case action(String)
+    }
+
+    private let kind: Kind
+    /// Where in the bot file the failing rule or action is, if known.
+    public let location: SourceLocation?
+
+    static func unknownAction(_ name: String, _ location: SourceLocation) -> RuntimeError {
+        RuntimeError(kind: .unknownAction(name), location: location)
+    }
+
+    static func badArguments(_ name: String, _ location: SourceLocation, _ reason: String) -> RuntimeError {
+        RuntimeError(kind: .badArguments(name, reason), location: location)
+    }
+
+    /// A storage backend failed; nothing of the event was committed.
+    public static func storage(_ message: String) -> RuntimeError {
+        RuntimeError(kind: .storage(message), location: nil)
+    }
+
+    /// A custom action reported a failure.
+    public static func action(_ message: String, at location: SourceLocation? = nil) -> RuntimeError {
+        RuntimeError(kind: .action(message), location: location)
+    }
+
+    /// A one-line explanation, prefixed with the location when known.
+    public var description: String {
+        let prefix = location.map { "\($0): " } ?? ""
+        switch kind {
+        case .unknownAction(let name): return "\(prefix)action '\(name)' is not registered in this runtime"
+        case .badArguments(let name, let reason): return "\(prefix)arguments of '\(name)' could not be read: \(reason)"
+        case .storage(let message): return "storage error: \(message)"
+        case .action(let message): return "\(prefix)\(message)"
+        }
+    }
+}

@@ -1,0 +1,82 @@
+public import RuleEngine
+
+/// Where bots keep user data, timers, the outbox and the inbox. One protocol, several backends,
+/// one conformance suite (`StorageConformance` in the tests) run against each.
+///
+/// Contract:
+/// - `commit` is atomic: all of a `UserCommit` is stored, or none of it.
+/// - Expired values are never returned by `load`, and `purgeExpired` removes them.
+/// - `claimDueTimers` hands each due timer to one caller until its lease lapses; a firing is
+///   finished by committing `.fired(generation:)`, which removes the timer only if it was not restarted.
+/// - `accept` stores inbound events and remembers their ids, so a redelivered id is refused.
+public protocol BotStorage: Sendable {
+    /// The backend's name for `/STATS`: Memory, SQLite, JSON or Redis.
+    var kindName: String { get }
+
+    /// The user's unexpired values and running timers.
+    func load(bot: String, userID: String, now: Double) async throws -> UserSnapshot
+    /// Writes a commit atomically.
+    func commit(_ commit: UserCommit) async throws
+
+    /// Leases up to `limit` timers due at `now` for `lease` seconds; leased timers are not returned again until the lease lapses.
+    func claimDueTimers(now: Double, limit: Int, lease: Double) async throws -> [TimerRecord]
+    /// The earliest due time of any timer, to sleep until then.
+    func nextTimerDue() async throws -> Double?
+
+    /// Outbox messages not yet sent, oldest first.
+    func pendingOutbox(limit: Int) async throws -> [OutboundMessage]
+    /// Removes sent (or permanently failed) outbox messages.
+    func removeOutbox(ids: [String]) async throws
+
+    /// Stores events whose ids were not seen before (remembered until `rememberUntil`), returning the accepted ones.
+    func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry]
+    /// Accepted events not yet committed, in arrival order.
+    func pendingInbox(limit: Int) async throws -> [InboxEntry]
+
+    /// Deletes expired values and forgotten event ids; returns how many rows went.
+    func purgeExpired(now: Double) async throws -> Int
+    /// Operation counts since the backend was opened.
+    func statistics() -> CacheStatistics
+}
+
+/// An inbound event waiting in the inbox, with the bot it is for.
+public struct InboxEntry: Sendable, Hashable, Codable {
+    /// The bot that will handle it.
+    public var bot: String
+    /// The event.
+    public var event: InboundEvent
+
+    /// Creates an entry.
+    public init(bot: String, event: InboundEvent) {
+        self.bot = bot
+        self.event = event
+    }
+
+    /// The dedupe key: bot and event id.
+    public var id: String { "\(bot):\(event.id)" }
+}
+
+/// Counters a backend keeps for `/STATS` and metrics.
+public struct CacheStatistics: Sendable, Hashable {
+    /// Loads and commits.
+    public var operations = 0
+    /// Stored values found on load.
+    public var hits = 0
+    /// Loads that found nothing stored for the user.
+    public var misses = 0
+    /// Failed operations.
+    public var errors = 0
+
+    /// Creates zeroed counters.
+    public init() {}
+
+    /// The counters as the `stats` variable templates read.
+    public func value(backend: String, now: Double) -> Value {
+        let lookups = hits + misses
+        let ratio = lookups == 0 ? 0 : (Double(hits) * 1000 / Double(lookups)).rounded() / 10
+        return .object([
+            "backend": .string(backend), "connected": .bool(true), "operations": .int(operations), "hits": .int(hits),
+            "misses": .int(misses), "errors": .int(errors), "hit_ratio": .double(ratio), "checked_at": .double(now),
+        ])
+    }
+}

@@ -1,0 +1,131 @@
+import Synchronization
+
+/// Storage in process memory: for tests and quick trials; everything is lost on exit.
+public final class MemoryStorage: BotStorage {
+    struct Data: Sendable {
+        var values: [String: [StorageKey: StoredValue]] = [:]
+        var timers: [String: [String: TimerRecord]] = [:]
+        var leases: [String: Double] = [:]
+        var outbox: [OutboundMessage] = []
+        var inbox: [InboxEntry] = []
+        var seen: [String: Double] = [:]
+    }
+
+    private let data = Mutex(Data())
+    private let counter = StatisticsCounter()
+
+    /// Creates empty storage.
+    public init() {}
+
+    /// Memory.
+    public var kindName: String { "Memory" }
+
+    private static func owner(_ bot: String, _ user: String) -> String { "\(bot)\u{1F}\(user)" }
+
+    /// The user's unexpired values and timers.
+    public func load(bot: String, userID: String, now: Double) async throws -> UserSnapshot {
+        let owner = Self.owner(bot, userID)
+        let snapshot = data.withLock { data in
+            UserSnapshot(
+                userID: userID, values: (data.values[owner] ?? [:]).filter { !$0.value.isExpired(at: now) },
+                timers: data.timers[owner] ?? [:])
+        }
+        counter.load(found: snapshot.values.count)
+        return snapshot
+    }
+
+    /// Applies the commit under one lock, so it is atomic.
+    public func commit(_ commit: UserCommit) async throws {
+        let owner = Self.owner(commit.bot, commit.userID)
+        counter.operation()
+        data.withLock { data in
+            for (key, value) in commit.writes {
+                data.values[owner, default: [:]][key] = value
+            }
+            for (name, change) in commit.timers {
+                let leaseKey = owner + "\u{1F}" + name
+                switch change {
+                case .start(let record):
+                    data.timers[owner, default: [:]][name] = record
+                    data.leases[leaseKey] = nil
+                case .cancel:
+                    data.timers[owner]?[name] = nil
+                case .fired(let generation):
+                    if data.timers[owner]?[name]?.generation == generation {
+                        data.timers[owner]?[name] = nil
+                        data.leases[leaseKey] = nil
+                    }
+                }
+            }
+            data.outbox.append(contentsOf: commit.outbox)
+            if let inboxID = commit.inboxID { data.inbox.removeAll { $0.id == inboxID } }
+        }
+    }
+
+    /// Leases due timers.
+    public func claimDueTimers(now: Double, limit: Int, lease: Double) async throws -> [TimerRecord] {
+        data.withLock { data in
+            var claimed: [TimerRecord] = []
+            let due = data.timers.values.flatMap(\.values).filter { $0.dueAt <= now }.sorted { $0.dueAt < $1.dueAt }
+            for timer in due where claimed.count < limit {
+                let leaseKey = Self.owner(timer.bot, timer.userID) + "\u{1F}" + timer.name
+                if let until = data.leases[leaseKey], until > now { continue }
+                data.leases[leaseKey] = now + lease
+                claimed.append(timer)
+            }
+            return claimed
+        }
+    }
+
+    /// The earliest due time.
+    public func nextTimerDue() async throws -> Double? {
+        data.withLock { $0.timers.values.flatMap(\.values).map(\.dueAt).min() }
+    }
+
+    /// Unsent messages.
+    public func pendingOutbox(limit: Int) async throws -> [OutboundMessage] {
+        data.withLock { Array($0.outbox.prefix(limit)) }
+    }
+
+    /// Removes sent messages.
+    public func removeOutbox(ids: [String]) async throws {
+        let set = Set(ids)
+        data.withLock { $0.outbox.removeAll { set.contains($0.id) } }
+    }
+
+    /// Stores new events, refusing seen ids.
+    public func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
+        data.withLock { data in
+            var accepted: [InboxEntry] = []
+            for entry in events where data.seen[entry.id] == nil {
+                data.seen[entry.id] = rememberUntil
+                data.inbox.append(entry)
+                accepted.append(entry)
+            }
+            return accepted
+        }
+    }
+
+    /// Events not yet committed.
+    public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
+        data.withLock { Array($0.inbox.prefix(limit)) }
+    }
+
+    /// Removes expired values and forgotten ids.
+    public func purgeExpired(now: Double) async throws -> Int {
+        data.withLock { data in
+            var removed = 0
+            for owner in data.values.keys {
+                let before = data.values[owner]?.count ?? 0
+                data.values[owner] = data.values[owner]?.filter { !$0.value.isExpired(at: now) }
+                removed += before - (data.values[owner]?.count ?? 0)
+            }
+            let seenBefore = data.seen.count
+            data.seen = data.seen.filter { $0.value > now }
+            return removed + seenBefore - data.seen.count
+        }
+    }
+
+    /// Counters.
+    public func statistics() -> CacheStatistics { counter.snapshot }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import RuleEngine
+import Runtime
+
+/// A bot file read from disk and compiled.
+struct BotFile {
+    var path: String
+    var source: String
+    var result: CompileResult
+
+    /// Reads and compiles `path` with the command line's actions.
+    static func load(_ path: String, registry: ActionRegistry = RulebotCommand.registry) throws -> BotFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError("cannot read '\(path)': no such file or not readable")
+        }
+        let source = String(decoding: data, as: UTF8.self)
+        let result = BotCompiler(catalog: registry.catalog).compile(source: source, file: path)
+        return BotFile(path: path, source: source, result: result)
+    }
+
+    /// The diagnostics rendered as `rulebot check` prints them.
+    var renderedDiagnostics: String {
+        DiagnosticRenderer(source: source).render(result.diagnostics)
+    }
+
+    /// The graph, or an error carrying the rendered diagnostics.
+    func graph() throws -> RuleGraph {
+        guard let graph = result.graph else { throw CLIError(renderedDiagnostics + summary) }
+        return graph
+    }
+
+    /// `N errors, M warnings`.
+    var summary: String {
+        let errors = result.diagnostics.filter { $0.severity == .error }.count
+        let warnings = result.diagnostics.count - errors
+        return "\(path): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
+    }
+}
+
+/// A command-line failure with a message for the user, printed without a stack trace.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,4 @@
+import Runtime
+import Server
+
+await RulebotCommand.main(registry: .builtIn)
