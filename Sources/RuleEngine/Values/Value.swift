@@ -52,7 +52,7 @@ public enum Value: Sendable, Hashable {
         case .bool(let b): b ? "true" : "false"
         case .int(let i): String(i)
         case .double(let d):
-            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { String(Int(d)) } else { String(format: "%.2f", d) }
+            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { String(Int(d)) } else { String(d) }
         case .string(let s): s
         case .array, .object: jsonText
         }

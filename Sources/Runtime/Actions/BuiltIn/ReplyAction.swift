@@ -39,7 +39,8 @@ struct ReplyAction: BotAction {
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
         let template = arguments.text ?? arguments.template.flatMap { context.bot.graph.templates[$0] }
-        let text = template.map { context.render($0) } ?? ""
+        // Block scalars (`|`) end with a newline that the user should not see.
+        let text = (template.map { context.render($0) } ?? "").trimmingTrailingWhitespace
         let header = arguments.header.map { context.render($0) }
         let footer = arguments.footer.map { context.render($0) }
         let quote = arguments.quote ?? false
@@ -87,5 +88,11 @@ struct StopAction: BotAction {
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
         context.stop()
+    }
+}
+
+extension String {
+    fileprivate var trimmingTrailingWhitespace: String {
+        String(self[..<(lastIndex { !$0.isWhitespace }.map(index(after:)) ?? startIndex)])
     }
 }

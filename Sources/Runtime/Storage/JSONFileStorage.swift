@@ -1,0 +1,287 @@
+import Foundation
+import RuleEngine
+import Synchronization
+
+/// One JSON file per stored key, in the layout of Wappa's JSON cache:
+/// `DIR/user_cache/KEY_USER.json`, `DIR/table_cache/…`, `DIR/state_cache/…`; timers, outbox and
+/// inbox live under `DIR/_system/`. Every file is written to a temporary name and renamed, and a
+/// commit is first written whole to a journal that is replayed on open, so a crash mid-commit
+/// never leaves half of it. One directory holds one bot's data.
+public final class JSONFileStorage: BotStorage {
+    private let root: URL
+    private let lock = Mutex(0)
+    private let counter = StatisticsCounter()
+
+    /// Opens (creating if needed) the directory, replaying any unfinished commit.
+    public init(directory: String) throws {
+        root = URL(fileURLWithPath: directory, isDirectory: true)
+        do {
+            for folder in ["user_cache", "table_cache", "state_cache", "_system/timers", "_system/outbox", "_system/inbox", "_system/seen", "_system/journal"] {
+                try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+            }
+            try lock.withLock { _ in
+                try replayJournals()
+                // One process owns the directory, so leases left by a crashed run are void.
+                for name in try list("_system/timers") where name.hasSuffix(".lease") {
+                    try FileManager.default.removeItem(at: root.appendingPathComponent("_system/timers/\(name)"))
+                }
+            }
+        } catch let error as RuntimeError {
+            throw error
+        } catch {
+            throw RuntimeError.storage("cannot open JSON storage '\(directory)': \(error.localizedDescription)")
+        }
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("_system/outbox").path)) ?? []
+        let highest = existing.compactMap { Int($0.prefix { $0.isNumber }) }.max() ?? 0
+        lock.withLock { $0 = highest }
+    }
+
+    /// JSON.
+    public var kindName: String { "JSON" }
+
+    private struct FileRecord: Codable {
+        var bot: String
+        var value: Value
+        var expiresAt: Double?
+    }
+
+    private func folder(_ scope: Scope) -> String { "\(scope.rawValue)_cache" }
+
+    private func url(_ key: StorageKey, _ user: String) -> URL {
+        root.appendingPathComponent(folder(key.scope)).appendingPathComponent("\(SafeFileName.encode(key.key))_\(SafeFileName.encode(user)).json")
+    }
+
+    private func timerURL(_ user: String, _ name: String) -> URL {
+        root.appendingPathComponent("_system/timers/\(SafeFileName.encode(user))_\(SafeFileName.encode(name)).json")
+    }
+
+    // MARK: Users
+
+    /// The user's unexpired values and timers.
+    public func load(bot: String, userID: String, now: Double) async throws -> UserSnapshot {
+        try await counter.counting {
+            let snapshot = try lock.withLock { _ in
+                var snapshot = UserSnapshot(userID: userID)
+                let suffix = "_\(SafeFileName.encode(userID)).json"
+                for scope in Scope.allCases {
+                    for name in try list(folder(scope)) where name.hasSuffix(suffix) {
+                        let key = SafeFileName.decode(String(name.dropLast(suffix.count)))
+                        guard let record: FileRecord = try read(root.appendingPathComponent(folder(scope)).appendingPathComponent(name)),
+                            record.bot == bot
+                        else { continue }
+                        let stored = StoredValue(record.value, expiresAt: record.expiresAt)
+                        if !stored.isExpired(at: now) { snapshot.values[StorageKey(scope, key)] = stored }
+                    }
+                }
+                let timerPrefix = "\(SafeFileName.encode(userID))_"
+                for name in try list("_system/timers") where name.hasPrefix(timerPrefix) {
+                    if let timer: TimerRecord = try read(root.appendingPathComponent("_system/timers/\(name)")), timer.bot == bot {
+                        snapshot.timers[timer.name] = timer
+                    }
+                }
+                return snapshot
+            }
+            counter.load(found: snapshot.values.count)
+            return snapshot
+        }
+    }
+
+    /// Journals the commit, applies it file by file, then removes the journal.
+    public func commit(_ commit: UserCommit) async throws {
+        try await counter.counting {
+            counter.operation()
+            try lock.withLock { sequence in
+                let journal = root.appendingPathComponent("_system/journal/\(SafeFileName.encode(commit.bot))_\(SafeFileName.encode(commit.userID)).json")
+                var numbered: [(Int, OutboundMessage)] = []
+                for message in commit.outbox {
+                    sequence += 1
+                    numbered.append((sequence, message))
+                }
+                let entry = JournalEntry(commit: CodableCommit(commit), outbox: numbered.map { JournalEntry.Numbered(seq: $0.0, message: $0.1) })
+                try write(entry, to: journal)
+                try apply(entry)
+                try FileManager.default.removeItem(at: journal)
+            }
+        }
+    }
+
+    private func apply(_ entry: JournalEntry) throws {
+        let commit = entry.commit
+        for write in commit.writes {
+            let target = url(write.key, commit.userID)
+            if let stored = write.value {
+                try self.write(FileRecord(bot: commit.bot, value: stored.value, expiresAt: stored.expiresAt), to: target)
+            } else {
+                try? FileManager.default.removeItem(at: target)
+            }
+        }
+        for change in commit.timers {
+            let target = timerURL(commit.userID, change.name)
+            if let record = change.start {
+                try write(record, to: target)
+            } else if let generation = change.firedGeneration {
+                if let current: TimerRecord = try read(target), current.generation == generation {
+                    try? FileManager.default.removeItem(at: target)
+                }
+            } else {
+                try? FileManager.default.removeItem(at: target)
+            }
+        }
+        for numbered in entry.outbox {
+            let name = String(format: "%020d", numbered.seq) + "_\(SafeFileName.encode(numbered.message.id)).json"
+            try write(numbered.message, to: root.appendingPathComponent("_system/outbox/\(name)"))
+        }
+        if let inboxID = commit.inboxID {
+            for name in try list("_system/inbox") where name.hasSuffix("_\(SafeFileName.encode(inboxID)).json") {
+                try? FileManager.default.removeItem(at: root.appendingPathComponent("_system/inbox/\(name)"))
+            }
+        }
+    }
+
+    private func replayJournals() throws {
+        for name in try list("_system/journal") where name.hasSuffix(".json") {
+            let url = root.appendingPathComponent("_system/journal/\(name)")
+            if let entry: JournalEntry = try read(url) {
+                try apply(entry)
+            }
+            try FileManager.default.removeItem(at: url)
+        }
+    }
+
+    // MARK: Timers
+
+    private struct Lease: Codable {
+        var generation: String
+        var until: Double
+    }
+
+    /// Leases due timers: a lease file beside the timer names the generation it holds.
+    public func claimDueTimers(now: Double, limit: Int, lease: Double) async throws -> [TimerRecord] {
+        try lock.withLock { _ in
+            var due: [TimerRecord] = []
+            for name in try list("_system/timers") where name.hasSuffix(".json") {
+                let url = root.appendingPathComponent("_system/timers/\(name)")
+                guard let timer: TimerRecord = try read(url), timer.dueAt <= now else { continue }
+                if let held: Lease = try read(url.appendingPathExtension("lease")), held.generation == timer.generation, held.until > now {
+                    continue
+                }
+                due.append(timer)
+            }
+            let claimed = Array(due.sorted { $0.dueAt < $1.dueAt }.prefix(limit))
+            for timer in claimed {
+                let leaseURL = timerURL(timer.userID, timer.name).appendingPathExtension("lease")
+                try write(Lease(generation: timer.generation, until: now + lease), to: leaseURL)
+            }
+            return claimed
+        }
+    }
+
+    /// The earliest due time.
+    public func nextTimerDue() async throws -> Double? {
+        try lock.withLock { _ in
+            try list("_system/timers").filter { $0.hasSuffix(".json") }.compactMap { name -> Double? in
+                let timer: TimerRecord? = try read(root.appendingPathComponent("_system/timers/\(name)"))
+                return timer?.dueAt
+            }.min()
+        }
+    }
+
+    // MARK: Outbox and inbox
+
+    /// Unsent messages, oldest first.
+    public func pendingOutbox(limit: Int) async throws -> [OutboundMessage] {
+        try lock.withLock { _ in
+            try list("_system/outbox").sorted().prefix(limit).compactMap { try read(root.appendingPathComponent("_system/outbox/\($0)")) }
+        }
+    }
+
+    /// Removes sent messages.
+    public func removeOutbox(ids: [String]) async throws {
+        try lock.withLock { _ in
+            let suffixes = Set(ids.map { "_\(SafeFileName.encode($0)).json" })
+            for name in try list("_system/outbox") where suffixes.contains(where: name.hasSuffix) {
+                try? FileManager.default.removeItem(at: root.appendingPathComponent("_system/outbox/\(name)"))
+            }
+        }
+    }
+
+    /// Stores new events; a seen-id file per event remembers it.
+    public func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
+        try lock.withLock { sequence in
+            var accepted: [InboxEntry] = []
+            for entry in events {
+                let seen = root.appendingPathComponent("_system/seen/\(SafeFileName.encode(entry.id)).json")
+                if FileManager.default.fileExists(atPath: seen.path) { continue }
+                sequence += 1
+                try write(entry, to: root.appendingPathComponent("_system/inbox/" + String(format: "%020d", sequence) + "_\(SafeFileName.encode(entry.id)).json"))
+                try write(rememberUntil, to: seen)
+                accepted.append(entry)
+            }
+            return accepted
+        }
+    }
+
+    /// Events accepted but not yet committed.
+    public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
+        try lock.withLock { _ in
+            try list("_system/inbox").sorted().prefix(limit).compactMap { try read(root.appendingPathComponent("_system/inbox/\($0)")) }
+        }
+    }
+
+    /// Deletes expired value files and forgotten ids.
+    public func purgeExpired(now: Double) async throws -> Int {
+        try lock.withLock { _ in
+            var removed = 0
+            for scope in Scope.allCases {
+                for name in try list(folder(scope)) {
+                    let url = root.appendingPathComponent(folder(scope)).appendingPathComponent(name)
+                    if let record: FileRecord = try? read(url), let expiry = record.expiresAt, expiry <= now {
+                        try? FileManager.default.removeItem(at: url)
+                        removed += 1
+                    }
+                }
+            }
+            for name in try list("_system/seen") {
+                let url = root.appendingPathComponent("_system/seen/\(name)")
+                if let until: Double = try? read(url), until <= now {
+                    try? FileManager.default.removeItem(at: url)
+                    removed += 1
+                }
+            }
+            return removed
+        }
+    }
+
+    /// Counters.
+    public func statistics() -> CacheStatistics { counter.snapshot }
+
+    // MARK: Files
+
+    private func list(_ folder: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path).filter { !$0.hasPrefix(".") }
+    }
+
+    private func read<T: Decodable>(_ url: URL) throws -> T? {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        return try JSONDecoder().decode(T.self, from: data)
+    }
+
+    private func write<T: Encodable>(_ value: T, to url: URL) throws {
+        let data = try JSONEncoder.pretty.encode(value)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString).tmp")
+        try data.write(to: temporary)
+        if FileManager.default.fileExists(atPath: url.path) {
+            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+        } else {
+            try FileManager.default.moveItem(at: temporary, to: url)
+        }
+    }
+}
+
+extension JSONEncoder {
+    fileprivate static var pretty: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+import RuleEngine
+
+/// The default storage: one SQLite file in WAL mode, commits grouped into shared transactions.
+public final class SQLiteStorage: BotStorage {
+    private let pool: DatabasePool
+    private let counter = StatisticsCounter()
+    private let batcher: CommitBatcher
+
+    /// Opens (creating if needed) the database at `path`; throws a readable error when it cannot.
+    public init(path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.write { db in try SQLiteSchema.create(db) }
+            // Only this process uses the file, so leases left by a crashed run are void.
+            try pool.write { db in try db.execute(sql: "UPDATE timers SET lease_until = NULL") }
+        } catch {
+            throw RuntimeError.storage("cannot open SQLite database '\(path)': \(error)")
+        }
+        let pool = self.pool
+        batcher = CommitBatcher { commits in
+            try await pool.write { db in
+                commits.map { commit in
+                    do {
+                        try db.inSavepoint {
+                            try SQLiteSchema.apply(commit, db)
+                            return .commit
+                        }
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            }
+        }
+    }
+
+    /// SQLite.
+    public var kindName: String { "SQLite" }
+
+    /// The user's unexpired values and timers.
+    public func load(bot: String, userID: String, now: Double) async throws -> UserSnapshot {
+        try await counter.counting {
+            let snapshot = try await pool.read { db in
+                var snapshot = UserSnapshot(userID: userID)
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT scope, key, value, expires_at FROM kv WHERE bot = ? AND user = ? AND (expires_at IS NULL OR expires_at > ?)",
+                    arguments: [bot, userID, now])
+                while let row = try rows.next() {
+                    guard let scope = Scope(rawValue: row[0]) else { continue }
+                    let text: String = row[2]
+                    snapshot.values[StorageKey(scope, row[1])] = StoredValue(try SQLiteSchema.decode(text), expiresAt: row[3])
+                }
+                let timers = try Row.fetchCursor(
+                    db, sql: "SELECT name, started_at, due_at, generation FROM timers WHERE bot = ? AND user = ?", arguments: [bot, userID])
+                while let row = try timers.next() {
+                    let record = TimerRecord(bot: bot, userID: userID, name: row[0], startedAt: row[1], dueAt: row[2], generation: row[3])
+                    snapshot.timers[record.name] = record
+                }
+                return snapshot
+            }
+            counter.load(found: snapshot.values.count)
+            return snapshot
+        }
+    }
+
+    /// Writes the commit atomically (grouped with others into one transaction).
+    public func commit(_ commit: UserCommit) async throws {
+        try await counter.counting {
+            counter.operation()
+            try await batcher.submit(commit)
+        }
+    }
+
+    /// Leases due timers.
+    public func claimDueTimers(now: Double, limit: Int, lease: Double) async throws -> [TimerRecord] {
+        try await counter.counting {
+            try await pool.write { db in
+                let rows = try Row.fetchAll(
+                    db, sql: """
+                        SELECT bot, user, name, started_at, due_at, generation FROM timers
+                        WHERE due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due_at LIMIT ?
+                        """, arguments: [now, now, limit])
+                let records = rows.map {
+                    TimerRecord(bot: $0[0], userID: $0[1], name: $0[2], startedAt: $0[3], dueAt: $0[4], generation: $0[5])
+                }
+                for record in records {
+                    try db.execute(
+                        sql: "UPDATE timers SET lease_until = ? WHERE bot = ? AND user = ? AND name = ?",
+                        arguments: [now + lease, record.bot, record.userID, record.name])
+                }
+                return records
+            }
+        }
+    }
+
+    /// The earliest due time.
+    public func nextTimerDue() async throws -> Double? {
+        try await pool.read { db in try Double.fetchOne(db, sql: "SELECT MIN(due_at) FROM timers") }
+    }
+
+    /// Unsent messages, oldest first.
+    public func pendingOutbox(limit: Int) async throws -> [OutboundMessage] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM outbox ORDER BY seq LIMIT ?", arguments: [limit]).map {
+                try JSONDecoder().decode(OutboundMessage.self, from: Data($0.utf8))
+            }
+        }
+    }
+
+    /// Removes sent messages.
+    public func removeOutbox(ids: [String]) async throws {
+        try await pool.write { db in
+            for id in ids { try db.execute(sql: "DELETE FROM outbox WHERE id = ?", arguments: [id]) }
+        }
+    }
+
+    /// Stores new events and their ids in one transaction.
+    public func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
+        try await counter.counting {
+            try await pool.write { db in
+                var accepted: [InboxEntry] = []
+                for entry in events {
+                    try db.execute(sql: "INSERT OR IGNORE INTO seen (id, expires_at) VALUES (?, ?)", arguments: [entry.id, rememberUntil])
+                    guard db.changesCount > 0 else { continue }
+                    let body = String(decoding: try JSONEncoder().encode(entry), as: UTF8.self)
+                    try db.execute(sql: "INSERT INTO inbox (id, body) VALUES (?, ?)", arguments: [entry.id, body])
+                    accepted.append(entry)
+                }
+                return accepted
+            }
+        }
+    }
+
+    /// Events accepted but not yet committed.
+    public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM inbox ORDER BY seq LIMIT ?", arguments: [limit]).map {
+                try JSONDecoder().decode(InboxEntry.self, from: Data($0.utf8))
+            }
+        }
+    }
+
+    /// Deletes expired values and forgotten ids.
+    public func purgeExpired(now: Double) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?", arguments: [now])
+            var removed = db.changesCount
+            try db.execute(sql: "DELETE FROM seen WHERE expires_at <= ?", arguments: [now])
+            removed += db.changesCount
+            return removed
+        }
+    }
+
+    /// Counters.
+    public func statistics() -> CacheStatistics { counter.snapshot }
+}

@@ -1,0 +1,24 @@
+public import RuleEngine
+
+/// Opens the storage a `StorageLocation` names.
+public enum StorageFactory {
+    /// The storage used when neither the command line nor the bot names one.
+    public static let defaultLocation = StorageLocation.sqlite(path: "./data/rulebot.sqlite")
+
+    /// Opens `location`; throws a one-line `RuntimeError` when it cannot be opened.
+    public static func open(_ location: StorageLocation) throws -> any BotStorage {
+        switch location {
+        case .memory: return MemoryStorage()
+        case .sqlite(let path): return try SQLiteStorage(path: path)
+        case .json(let directory): return try JSONFileStorage(directory: directory)
+        case .redis(let url): return try RedisStorageOpener.open(url)
+        }
+    }
+}
+
+/// Hook for the Redis backend, which lives behind a system library.
+enum RedisStorageOpener {
+    static func open(_ url: String) throws -> any BotStorage {
+        throw RuntimeError.storage("redis storage is not available in this build ('\(url)')")
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import Logging
+public import RuleEngine
+
+/// The outcome of one conversation test.
+public struct ConversationResult: Sendable {
+    /// The test's name.
+    public var name: String
+    /// Where the test is.
+    public var location: SourceLocation
+    /// Why it failed, with the failing step's location; nil when it passed.
+    public var failure: String?
+    /// Traces of each event, when requested.
+    public var traces: [String]
+
+    /// Whether it passed.
+    public var passed: Bool { failure == nil }
+}
+
+/// Runs conversation tests against a bot on fresh in-memory storage and a virtual clock,
+/// through the same inbox, dedupe, evaluation, commit and outbox path the server uses.
+public struct ConversationRunner: Sendable {
+    let bot: LoadedBot
+    let makeStorage: @Sendable () throws -> any BotStorage
+
+    /// A runner for `bot`; each test gets storage from `makeStorage` (fresh memory by default).
+    public init(bot: LoadedBot, makeStorage: @escaping @Sendable () throws -> any BotStorage = { MemoryStorage() }) {
+        self.bot = bot
+        self.makeStorage = makeStorage
+    }
+
+    /// 2026-01-01 10:30:00 UTC: a fixed start so tests with times are repeatable.
+    public static let startTime: Double = 1_767_263_400
+
+    /// Runs every test in `spec`.
+    public func run(_ spec: ConversationSpec, trace: Bool = false) async -> [ConversationResult] {
+        var results: [ConversationResult] = []
+        for test in spec.tests {
+            results.append(await run(test, spec: spec, trace: trace))
+        }
+        return results
+    }
+
+    private func run(_ test: ConversationSpec.Test, spec: ConversationSpec, trace: Bool) async -> ConversationResult {
+        var result = ConversationResult(name: test.name, location: test.location, failure: nil, traces: [])
+        let storage: any BotStorage
+        do { storage = try makeStorage() } catch {
+            result.failure = "cannot open storage: \(error)"
+            return result
+        }
+        let time = VirtualTime(start: Self.startTime)
+        let sender = RecordingSender()
+        var logger = Logger(label: "rulebot.test")
+        logger.logLevel = .critical
+        var host = BotHost(bots: BotSet([bot]), storage: storage, sender: sender, time: time, logger: logger)
+        var users: [String: SimulatedUser] = [:]
+        var lastEntry: InboxEntry?
+        var replies: [OutboundMessage] = []
+
+        func collect() {
+            replies += sender.drain().filter { if case .markRead = $0.body { false } else { true } }
+        }
+        func record(_ outcome: BotHost.Outcome, _ label: String) {
+            guard trace else { return }
+            if case .processed(let evaluation) = outcome { result.traces.append("\(label)\n\(evaluation.trace.rendered)") }
+        }
+
+        for step in test.steps {
+            let phone = step.user ?? spec.user
+            let at = "\(step.location)"
+            switch step.kind {
+            case .send(let message):
+                time.advance(by: 1)
+                var user = users[phone] ?? SimulatedUser(phone: phone, name: step.user == nil ? spec.name : nil)
+                let entry = InboxEntry(bot: bot.name, event: user.event(for: message, at: time.now()))
+                users[phone] = user
+                lastEntry = entry
+                await deliver(entry, storage: storage, host: host, time: time) { record($0, "send \(message.text ?? message.button ?? message.type)") }
+                collect()
+            case .resend:
+                guard let entry = lastEntry else {
+                    result.failure = "\(at): 'resend' needs an earlier 'send'"
+                    return result
+                }
+                await deliver(entry, storage: storage, host: host, time: time) { record($0, "resend") }
+                collect()
+            case .advance(let seconds):
+                let target = time.now() + seconds
+                while let due = try? await storage.nextTimerDue(), due <= target {
+                    time.set(max(time.now(), due))
+                    let fired = await host.fireDueTimers()
+                    if fired == 0 { break }
+                }
+                time.set(target)
+                await host.fireDueTimers()
+                collect()
+            case .reply(let expectation):
+                guard !replies.isEmpty else {
+                    result.failure = "\(at): expected a reply \(describe(expectation)), but the bot sent nothing"
+                    return result
+                }
+                let reply = replies.removeFirst().displayText
+                if let problem = check(reply, expectation) {
+                    result.failure = "\(at): \(problem)\n" + indent(reply)
+                    return result
+                }
+            case .noReply:
+                if let extra = replies.first {
+                    result.failure = "\(at): expected no reply, but the bot sent:\n" + indent(extra.displayText)
+                    return result
+                }
+            case .skipReplies:
+                replies.removeAll()
+            case .state(let expected):
+                let snapshot = (try? await storage.load(bot: bot.name, userID: phone, now: time.now())) ?? UserSnapshot(userID: phone)
+                let context = ActionContext(bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: .null)
+                if context.stateName != expected {
+                    result.failure = "\(at): expected state '\(expected)', the user is in '\(context.stateName)'"
+                    return result
+                }
+            case .expect(let expression):
+                let snapshot = (try? await storage.load(bot: bot.name, userID: phone, now: time.now())) ?? UserSnapshot(userID: phone)
+                let context = ActionContext(bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: .null)
+                if !context.evaluate(expression).isTruthy {
+                    result.failure = "\(at): expected '\(expression.source)' to be true"
+                    return result
+                }
+            case .restart:
+                host = BotHost(bots: BotSet([bot]), storage: storage, sender: sender, time: time, logger: logger)
+                await host.drainInbox()
+                await host.dispatcher.flushPending()
+                await host.fireDueTimers()
+                collect()
+            }
+        }
+        return result
+    }
+
+    private func deliver(
+        _ entry: InboxEntry, storage: any BotStorage, host: BotHost, time: VirtualTime, trace: (BotHost.Outcome) -> Void
+    ) async {
+        let accepted = (try? await storage.accept([entry], rememberUntil: time.now() + 7 * 86400)) ?? []
+        for entry in accepted {
+            trace(await host.handle(entry, traceAll: true, fromInbox: true))
+        }
+    }
+
+    private func probe(_ phone: String) -> InboundEvent {
+        InboundEvent(id: "probe", userID: phone, kind: .status(DeliveryStatus(messageID: "", status: "probe", timestamp: 0)))
+    }
+
+    private func describe(_ expectation: ConversationSpec.ReplyExpectation) -> String {
+        switch expectation {
+        case .exact(let text): "\"\(text)\""
+        case .contains(let parts): "containing " + parts.map { "\"\($0)\"" }.joined(separator: " and ")
+        case .matches(let pattern): "matching /\(pattern)/"
+        }
+    }
+
+    private func check(_ reply: String, _ expectation: ConversationSpec.ReplyExpectation) -> String? {
+        switch expectation {
+        case .exact(let text):
+            return reply.trimmingTrailingNewlines == text.trimmingTrailingNewlines ? nil : "expected the reply \"\(text)\", got:"
+        case .contains(let parts):
+            let missing = parts.filter { !reply.contains($0) }
+            return missing.isEmpty ? nil : "expected the reply to contain \(missing.map { "\"\($0)\"" }.joined(separator: ", ")), got:"
+        case .matches(let pattern):
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { return "invalid pattern /\(pattern)/" }
+            return regex.firstMatch(in: reply, range: NSRange(reply.startIndex..., in: reply)) != nil ? nil : "expected the reply to match /\(pattern)/, got:"
+        }
+    }
+
+    private func indent(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { "      | \($0)" }.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate var trimmingTrailingNewlines: String {
+        var copy = self
+        while copy.last == "\n" || copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}
