@@ -31,6 +31,16 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
         RuntimeError(kind: .action(message), location: location)
     }
 
+    /// This error located at `location` unless it already has a location.
+    func located(at location: SourceLocation, context: String) -> RuntimeError {
+        switch kind {
+        case .action(let message) where self.location == nil:
+            return RuntimeError(kind: .action("\(context): \(message)"), location: location)
+        default:
+            return self
+        }
+    }
+
     /// A one-line explanation, prefixed with the location when known.
     public var description: String {
         let prefix = location.map { "\($0): " } ?? ""

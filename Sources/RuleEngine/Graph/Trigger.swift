@@ -4,7 +4,7 @@ public enum Trigger: Sendable, Hashable, Codable {
     case anyMessage
     /// A message of one of these types.
     case messageTypes([String])
-    /// One of these commands (stored lowercased unless case-sensitive), or any command when empty.
+    /// One of these commands as written (matched in any case unless case-sensitive), or any command when empty.
     case commands([String], caseSensitive: Bool)
     /// A text message equal to this text (trimmed).
     case textEquals(String, caseSensitive: Bool)

@@ -2,7 +2,7 @@
 enum TriggerReader {
     static func read(_ node: SyntaxNode) -> Trigger? {
         if let word = node.scalar {
-            if word.hasPrefix("/") { return .commands([word.lowercased()], caseSensitive: false) }
+            if word.hasPrefix("/") { return .commands([word], caseSensitive: false) }
             switch word {
             case "message": return .anyMessage
             case "command": return .commands([], caseSensitive: false)
@@ -16,7 +16,7 @@ enum TriggerReader {
             return (value.items ?? [value]).compactMap(\.scalar)
         }
         if let commands = words("command") {
-            return .commands(caseSensitive ? commands : commands.map { $0.lowercased() }, caseSensitive: caseSensitive)
+            return .commands(commands, caseSensitive: caseSensitive)
         }
         if let types = words("type") { return .messageTypes(types) }
         if let text = node["text"]?.scalar { return .textEquals(text.trimmed, caseSensitive: caseSensitive) }

@@ -59,7 +59,7 @@ struct YAMLReader {
         case .scanner(let context, let problem, let mark, _),
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
-            let notes = context.map { ["while \($0.text) that started at line \($0.mark.line), column \($0.mark.column)"] }
+            let notes = context.map { ["\($0.text) that started at line \($0.mark.line), column \($0.mark.column)"] }
             diagnostics.report(
                 "yaml-syntax", problem, at: locate(mark), notes: notes ?? [])
         case .duplicatedKeysInMapping(let duplicates, let context):

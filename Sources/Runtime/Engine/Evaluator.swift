@@ -60,7 +60,7 @@ public enum Evaluator {
                 do {
                     try action.run(&context)
                 } catch let error as RuntimeError {
-                    throw error
+                    throw error.located(at: rule.location, context: "action '\(action.name)' in rule '\(rule.id)' failed")
                 } catch {
                     throw RuntimeError.action("action '\(action.name)' in rule '\(rule.id)' failed: \(error)", at: rule.location)
                 }
@@ -102,7 +102,8 @@ enum TriggerMatcher {
         case (.messageTypes(let types), .message(let m)): return types.contains(m.type)
         case (.commands(let commands, let caseSensitive), .message(let m)):
             guard let command = m.command else { return false }
-            return commands.isEmpty || commands.contains(caseSensitive ? command : command.lowercased())
+            if commands.isEmpty { return true }
+            return caseSensitive ? commands.contains(command) : commands.contains { $0.lowercased() == command.lowercased() }
         case (.textEquals(let text, let caseSensitive), .message(let m)):
             guard m.type == "text", let body = m.text?.trimmingSpaces else { return false }
             return caseSensitive ? body == text : body.lowercased() == text.lowercased()

@@ -74,7 +74,7 @@ public final class JSONFileStorage: BotStorage {
                     }
                 }
                 let timerPrefix = "\(SafeFileName.encode(userID))_"
-                for name in try list("_system/timers") where name.hasPrefix(timerPrefix) {
+                for name in try list("_system/timers") where name.hasPrefix(timerPrefix) && name.hasSuffix(".json") {
                     if let timer: TimerRecord = try read(root.appendingPathComponent("_system/timers/\(name)")), timer.bot == bot {
                         snapshot.timers[timer.name] = timer
                     }
@@ -270,10 +270,11 @@ public final class JSONFileStorage: BotStorage {
         let data = try JSONEncoder.pretty.encode(value)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString).tmp")
         try data.write(to: temporary)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
+        // rename(2) replaces the target atomically; readers see the old file or the new one.
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw RuntimeError.storage("cannot write '\(url.path)': \(reason)")
         }
     }
 }

@@ -10,10 +10,6 @@ public final class SQLiteStorage: BotStorage {
 
     /// Opens (creating if needed) the database at `path`; throws a readable error when it cannot.
     public init(path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(5)
@@ -21,12 +17,16 @@ public final class SQLiteStorage: BotStorage {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
             pool = try DatabasePool(path: path, configuration: configuration)
             try pool.write { db in try SQLiteSchema.create(db) }
             // Only this process uses the file, so leases left by a crashed run are void.
             try pool.write { db in try db.execute(sql: "UPDATE timers SET lease_until = NULL") }
         } catch {
-            throw RuntimeError.storage("cannot open SQLite database '\(path)': \(error)")
+            throw RuntimeError.storage("cannot open SQLite database '\(path)': \((error as NSError).localizedDescription)")
         }
         let pool = self.pool
         batcher = CommitBatcher { commits in

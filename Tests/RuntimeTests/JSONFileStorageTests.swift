@@ -1,0 +1,48 @@
+import Foundation
+import RuleEngine
+import Runtime
+import Testing
+
+struct JSONFileStorageTests {
+    @Test func usesTheSeedLayout() async throws {
+        let directory = try temporaryDirectory()
+        let storage = try JSONFileStorage(directory: directory.path)
+        var commit = UserCommit(bot: "b", userID: "34600111222")
+        commit.writes[StorageKey(.user, "profile")] = StoredValue(.object(["name": "Ana"]))
+        commit.writes[StorageKey(.table, "history")] = StoredValue(.array([]))
+        commit.writes[.machine] = StoredValue(.object(["name": "wappa"]))
+        try await storage.commit(commit)
+        let files = try FileManager.default.subpathsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files == ["state_cache/%40machine_34600111222.json", "table_cache/history_34600111222.json", "user_cache/profile_34600111222.json"])
+    }
+
+    @Test(arguments: ["../../etc/passwd", "/abs/path", "..", "a/b", "ü\u{0}x", "CON"])
+    func hostileUserIDsStayInsideTheDirectory(user: String) async throws {
+        let directory = try temporaryDirectory()
+        let storage = try JSONFileStorage(directory: directory.appendingPathComponent("data").path)
+        var commit = UserCommit(bot: "b", userID: user)
+        commit.writes[StorageKey(.user, "profile")] = StoredValue("x")
+        try await storage.commit(commit)
+        let outside = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(outside == ["data"])
+        #expect(try await storage.load(bot: "b", userID: user, now: 0).values[StorageKey(.user, "profile")]?.value == "x")
+    }
+
+    @Test func anUnfinishedCommitIsCompletedOnOpen() async throws {
+        let directory = try temporaryDirectory()
+        _ = try JSONFileStorage(directory: directory.path)
+        // A crash after the journal was written and before it was applied leaves only the journal.
+        let journal = """
+            {"commit":{"bot":"b","userID":"u","writes":[{"key":{"scope":"user","key":"k"},"value":{"value":42}}],"timers":[]},"outbox":[]}
+            """
+        try journal.write(to: directory.appendingPathComponent("_system/journal/b_u.json"), atomically: true, encoding: .utf8)
+        let reopened = try JSONFileStorage(directory: directory.path)
+        #expect(try await reopened.load(bot: "b", userID: "u", now: 0).values[StorageKey(.user, "k")]?.value == 42)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("_system/journal").path).isEmpty)
+    }
+
+    @Test func unopenableStorageIsAClearError() throws {
+        #expect(throws: RuntimeError.self) { try JSONFileStorage(directory: "/proc/rulebot-cannot-write-here") }
+        #expect(throws: RuntimeError.self) { try SQLiteStorage(path: "/proc/rulebot/db.sqlite") }
+    }
+}
