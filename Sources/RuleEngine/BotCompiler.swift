@@ -35,7 +35,8 @@ public struct BotCompiler: Sendable {
 
     private static func defaultName(for file: String) -> String {
         let base = file.split(separator: "/").last.map(String.init) ?? file
-        return base.hasSuffix(".yaml") ? String(base.dropLast(5)) : base.hasSuffix(".yml") ? String(base.dropLast(4)) : base
+        return base.hasSuffix(".yaml")
+            ? String(base.dropLast(5)) : base.hasSuffix(".yml") ? String(base.dropLast(4)) : base
     }
 }
 

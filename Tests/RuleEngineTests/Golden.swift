@@ -13,7 +13,8 @@ enum Golden {
     static func assert(_ actual: String, matches url: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
         if isRecording {
             try actual.write(to: url, atomically: true, encoding: .utf8)
-            Issue.record("recorded \(url.lastPathComponent); run again without RULEBOT_RECORD", sourceLocation: sourceLocation)
+            Issue.record(
+                "recorded \(url.lastPathComponent); run again without RULEBOT_RECORD", sourceLocation: sourceLocation)
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
@@ -21,6 +22,7 @@ enum Golden {
     }
 
     static func repositoryRoot(file: StaticString = #filePath) -> URL {
-        URL(fileURLWithPath: "\(file)").deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: "\(file)").deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 }

@@ -32,7 +32,11 @@ struct ShippedBotTests {
     func graphMatchesGoldenFile(name: String) throws {
         let graph = try #require(try Self.compile(name).graph)
         let base = String(name.dropLast(5))
-        try Golden.assert(GraphExporter.export(graph, as: .mermaid), matches: Golden.fixtures("graphs").appendingPathComponent("\(base).mmd"))
-        try Golden.assert(GraphExporter.export(graph, as: .dot), matches: Golden.fixtures("graphs").appendingPathComponent("\(base).dot"))
+        try Golden.assert(
+            GraphExporter.export(graph, as: .mermaid),
+            matches: Golden.fixtures("graphs").appendingPathComponent("\(base).mmd"))
+        try Golden.assert(
+            GraphExporter.export(graph, as: .dot),
+            matches: Golden.fixtures("graphs").appendingPathComponent("\(base).dot"))
     }
 }

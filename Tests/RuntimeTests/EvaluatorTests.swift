@@ -36,14 +36,16 @@ struct EvaluatorTests {
     }
 
     @Test func firstMatchingRuleWinsAndContinueKeepsGoing() throws {
-        let evaluation = try Evaluator.evaluate(bot, snapshot: UserSnapshot(userID: "1"), event: .message("hi"), now: 10)
+        let evaluation = try Evaluator.evaluate(
+            bot, snapshot: UserSnapshot(userID: "1"), event: .message("hi"), now: 10)
         #expect(evaluation.firedRules == ["count", "fallback"])
         #expect(evaluation.commit.outbox.map(\.displayText) == ["message 1: hi"])
         #expect(evaluation.commit.writes[StorageKey(.user, "count")] == .some(StoredValue(.int(1))))
     }
 
     @Test func traceSaysWhyEachRuleDidNotFire() throws {
-        let evaluation = try Evaluator.evaluate(bot, snapshot: UserSnapshot(userID: "1"), event: .message("hi"), now: 10, traceAll: true)
+        let evaluation = try Evaluator.evaluate(
+            bot, snapshot: UserSnapshot(userID: "1"), event: .message("hi"), now: 10, traceAll: true)
         let outcomes = Dictionary(uniqueKeysWithValues: evaluation.trace.entries.map { ($0.ruleID, $0.outcome) })
         #expect(outcomes["count"] == .fired)
         #expect(outcomes["enter"] == .skipped("trigger '/busy' does not match"))
@@ -56,12 +58,16 @@ struct EvaluatorTests {
         var snapshot = UserSnapshot(userID: "1")
         snapshot.values[.machine] = StoredValue(.object(["name": "busy", "entered_at": .double(5)]), expiresAt: 5000)
         let evaluation = try Evaluator.evaluate(bot, snapshot: snapshot, event: .message("/busy"), now: 10)
-        #expect(evaluation.trace.entries.contains { $0.ruleID == "enter" && $0.outcome == .skipped("user is in state 'busy', rule needs 'idle'") })
+        #expect(
+            evaluation.trace.entries.contains {
+                $0.ruleID == "enter" && $0.outcome == .skipped("user is in state 'busy', rule needs 'idle'")
+            })
         #expect(evaluation.firedRules == ["count", "fallback"])
     }
 
     @Test func gotoRecordsStateWithTimeToLive() throws {
-        let evaluation = try Evaluator.evaluate(bot, snapshot: UserSnapshot(userID: "1"), event: .message("/BUSY"), now: 100)
+        let evaluation = try Evaluator.evaluate(
+            bot, snapshot: UserSnapshot(userID: "1"), event: .message("/BUSY"), now: 100)
         let machine = try #require(evaluation.commit.writes[.machine] ?? nil)
         #expect(machine.value["name"] == "busy")
         #expect(machine.expiresAt == 3700.0, "\(String(describing: machine.expiresAt))")
@@ -84,7 +90,8 @@ struct EvaluatorTests {
     }
 
     @Test func userTextIsNeverEvaluated() throws {
-        let evaluation = try Evaluator.evaluate(bot, snapshot: UserSnapshot(userID: "1"), event: .message("{{ user.count }} <b>"), now: 10)
+        let evaluation = try Evaluator.evaluate(
+            bot, snapshot: UserSnapshot(userID: "1"), event: .message("{{ user.count }} <b>"), now: 10)
         #expect(evaluation.commit.outbox.map(\.displayText) == ["message 1: {{ user.count }} <b>"])
     }
 
@@ -100,11 +107,14 @@ struct EvaluatorTests {
                 do: [reply: fired]
             """)
         var snapshot = UserSnapshot(userID: "1")
-        snapshot.timers["t"] = TimerRecord(bot: bot.name, userID: "1", name: "t", startedAt: 0, dueAt: 10, generation: "new")
-        let stale = InboundEvent(id: "x", userID: "1", kind: .timer(TimerFiring(name: "t", startedAt: 0, dueAt: 5, generation: "old")))
+        snapshot.timers["t"] = TimerRecord(
+            bot: bot.name, userID: "1", name: "t", startedAt: 0, dueAt: 10, generation: "new")
+        let stale = InboundEvent(
+            id: "x", userID: "1", kind: .timer(TimerFiring(name: "t", startedAt: 0, dueAt: 5, generation: "old")))
         let ignored = try Evaluator.evaluate(bot, snapshot: snapshot, event: stale, now: 10)
         #expect(ignored.commit.outbox.isEmpty)
-        let current = InboundEvent(id: "y", userID: "1", kind: .timer(TimerFiring(name: "t", startedAt: 0, dueAt: 10, generation: "new")))
+        let current = InboundEvent(
+            id: "y", userID: "1", kind: .timer(TimerFiring(name: "t", startedAt: 0, dueAt: 10, generation: "new")))
         let fired = try Evaluator.evaluate(bot, snapshot: snapshot, event: current, now: 10)
         #expect(fired.commit.outbox.map { $0.displayText } == ["fired"])
         #expect(fired.commit.timers["t"] == UserCommit.TimerChange.fired(generation: "new"))

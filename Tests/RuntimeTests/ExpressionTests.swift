@@ -15,7 +15,8 @@ struct ExpressionTests {
                 do:
                   - reply: \(template)
             """)
-        let evaluation = try Evaluator.evaluate(bot, snapshot: UserSnapshot(userID: "1"), event: .message(text, at: 1_767_263_445), now: 1_767_263_445)
+        let evaluation = try Evaluator.evaluate(
+            bot, snapshot: UserSnapshot(userID: "1"), event: .message(text, at: 1_767_263_445), now: 1_767_263_445)
         return try #require(evaluation.commit.outbox.first).displayText
     }
 
@@ -42,7 +43,9 @@ struct ExpressionTests {
     }
 
     @Test func standaloneBlockTagsDropTheirLines() throws {
-        let text = try render("|\n                      A\n                      {{#if true}}\n                      B\n                      {{/if}}\n                      C")
+        let text = try render(
+            "|\n                      A\n                      {{#if true}}\n                      B\n                      {{/if}}\n                      C"
+        )
         #expect(text == "A\nB\nC")
     }
 

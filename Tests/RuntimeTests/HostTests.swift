@@ -53,7 +53,8 @@ struct HostTests {
                     await withTaskGroup(of: Void.self) { inner in
                         for i in 0..<25 {
                             await Task.yield()
-                            let entry = InboxEntry(bot: bot.name, event: .message("\(i)", from: user, id: "\(user)-\(i)"))
+                            let entry = InboxEntry(
+                                bot: bot.name, event: .message("\(i)", from: user, id: "\(user)-\(i)"))
                             inner.addTask { await host.handle(entry) }
                             await Task.yield()
                         }
@@ -62,7 +63,8 @@ struct HostTests {
             }
         }
         for user in users {
-            let seen = try await storage.load(bot: bot.name, userID: user, now: 0).values[StorageKey(.user, "seen")]?.value
+            let seen = try await storage.load(bot: bot.name, userID: user, now: 0).values[StorageKey(.user, "seen")]?
+                .value
             guard case .array(let items) = seen else {
                 Issue.record("no items for \(user)")
                 continue

@@ -12,8 +12,13 @@ struct JSONFileStorageTests {
         commit.writes[StorageKey(.table, "history")] = StoredValue(.array([]))
         commit.writes[.machine] = StoredValue(.object(["name": "wappa"]))
         try await storage.commit(commit)
-        let files = try FileManager.default.subpathsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
-        #expect(files == ["state_cache/%40machine_34600111222.json", "table_cache/history_34600111222.json", "user_cache/profile_34600111222.json"])
+        let files = try FileManager.default.subpathsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
+            .sorted()
+        #expect(
+            files == [
+                "state_cache/%40machine_34600111222.json", "table_cache/history_34600111222.json",
+                "user_cache/profile_34600111222.json",
+            ])
     }
 
     @Test(arguments: ["../../etc/passwd", "/abs/path", "..", "a/b", "ü\u{0}x", "CON"])
@@ -25,7 +30,8 @@ struct JSONFileStorageTests {
         try await storage.commit(commit)
         let outside = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(outside == ["data"])
-        #expect(try await storage.load(bot: "b", userID: user, now: 0).values[StorageKey(.user, "profile")]?.value == "x")
+        #expect(
+            try await storage.load(bot: "b", userID: user, now: 0).values[StorageKey(.user, "profile")]?.value == "x")
     }
 
     @Test func anUnfinishedCommitIsCompletedOnOpen() async throws {
@@ -35,10 +41,14 @@ struct JSONFileStorageTests {
         let journal = """
             {"commit":{"bot":"b","userID":"u","writes":[{"key":{"scope":"user","key":"k"},"value":{"value":42}}],"timers":[]},"outbox":[]}
             """
-        try journal.write(to: directory.appendingPathComponent("_system/journal/b_u.json"), atomically: true, encoding: .utf8)
+        try journal.write(
+            to: directory.appendingPathComponent("_system/journal/b_u.json"), atomically: true, encoding: .utf8)
         let reopened = try JSONFileStorage(directory: directory.path)
         #expect(try await reopened.load(bot: "b", userID: "u", now: 0).values[StorageKey(.user, "k")]?.value == 42)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("_system/journal").path).isEmpty)
+        #expect(
+            try FileManager.default.contentsOfDirectory(
+                atPath: directory.appendingPathComponent("_system/journal").path
+            ).isEmpty)
     }
 
     @Test func unopenableStorageIsAClearError() throws {

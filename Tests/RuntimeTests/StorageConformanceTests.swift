@@ -49,11 +49,12 @@ struct StorageConformanceTests {
     @Test(arguments: Backend.allCases)
     func writesAllScopesAndDeletes(backend: Backend) async throws {
         let storage = try backend.make().storage
-        try await storage.commit(commit {
-            $0.writes[StorageKey(.user, "profile")] = StoredValue(.object(["name": "Ana", "n": 2]))
-            $0.writes[StorageKey(.table, "history")] = StoredValue(.array(["a", "b"]), expiresAt: 500)
-            $0.writes[StorageKey(.state, "count")] = StoredValue(.double(1.5))
-        })
+        try await storage.commit(
+            commit {
+                $0.writes[StorageKey(.user, "profile")] = StoredValue(.object(["name": "Ana", "n": 2]))
+                $0.writes[StorageKey(.table, "history")] = StoredValue(.array(["a", "b"]), expiresAt: 500)
+                $0.writes[StorageKey(.state, "count")] = StoredValue(.double(1.5))
+            })
         var snapshot = try await storage.load(bot: Self.bot, userID: "u1", now: 10)
         #expect(snapshot.values[StorageKey(.user, "profile")]?.value == .object(["name": "Ana", "n": 2]))
         #expect(snapshot.values[StorageKey(.table, "history")] == StoredValue(.array(["a", "b"]), expiresAt: 500))
@@ -67,10 +68,11 @@ struct StorageConformanceTests {
     @Test(arguments: Backend.allCases)
     func expiredValuesAreNeverReturnedAndArePurged(backend: Backend) async throws {
         let storage = try backend.make().storage
-        try await storage.commit(commit {
-            $0.writes[StorageKey(.user, "short")] = StoredValue("x", expiresAt: 100)
-            $0.writes[StorageKey(.user, "long")] = StoredValue("y", expiresAt: 1000)
-        })
+        try await storage.commit(
+            commit {
+                $0.writes[StorageKey(.user, "short")] = StoredValue("x", expiresAt: 100)
+                $0.writes[StorageKey(.user, "long")] = StoredValue("y", expiresAt: 1000)
+            })
         let snapshot = try await storage.load(bot: Self.bot, userID: "u1", now: 100)
         #expect(snapshot.values.keys.map(\.key) == ["long"])
         #expect(try await storage.purgeExpired(now: 100) >= 1)
@@ -82,25 +84,34 @@ struct StorageConformanceTests {
         let storage = try backend.make().storage
         try await storage.commit(commit("alice") { $0.writes[StorageKey(.user, "name")] = StoredValue("Alice") })
         try await storage.commit(commit("bob") { $0.writes[StorageKey(.user, "name")] = StoredValue("Bob") })
-        #expect(try await storage.load(bot: Self.bot, userID: "alice", now: 0).values[StorageKey(.user, "name")]?.value == "Alice")
-        #expect(try await storage.load(bot: Self.bot, userID: "bob", now: 0).values[StorageKey(.user, "name")]?.value == "Bob")
+        #expect(
+            try await storage.load(bot: Self.bot, userID: "alice", now: 0).values[StorageKey(.user, "name")]?.value
+                == "Alice")
+        #expect(
+            try await storage.load(bot: Self.bot, userID: "bob", now: 0).values[StorageKey(.user, "name")]?.value
+                == "Bob")
     }
 
     @Test(arguments: Backend.allCases)
     func timersStartReplaceCancelAndClaimOnce(backend: Backend) async throws {
         let storage = try backend.make().storage
-        try await storage.commit(commit {
-            $0.timers["a"] = .start(timer("a", due: 100, generation: "a1"))
-            $0.timers["b"] = .start(timer("b", due: 200, generation: "b1"))
-        })
+        try await storage.commit(
+            commit {
+                $0.timers["a"] = .start(timer("a", due: 100, generation: "a1"))
+                $0.timers["b"] = .start(timer("b", due: 200, generation: "b1"))
+            })
         try await storage.commit(commit { $0.timers["a"] = .start(timer("a", due: 150, generation: "a2")) })
         #expect(try await storage.load(bot: Self.bot, userID: "u1", now: 0).timers["a"]?.generation == "a2")
         #expect(try await storage.nextTimerDue() == 150)
         #expect(try await storage.claimDueTimers(now: 149, limit: 10, lease: 30).isEmpty)
         let claimed = try await storage.claimDueTimers(now: 160, limit: 10, lease: 30)
         #expect(claimed.map(\.generation) == ["a2"])
-        #expect(try await storage.claimDueTimers(now: 170, limit: 10, lease: 30).isEmpty, "a leased timer is not handed out twice")
-        #expect(try await storage.claimDueTimers(now: 191, limit: 10, lease: 30).map(\.generation) == ["a2"], "an expired lease frees the timer")
+        #expect(
+            try await storage.claimDueTimers(now: 170, limit: 10, lease: 30).isEmpty,
+            "a leased timer is not handed out twice")
+        #expect(
+            try await storage.claimDueTimers(now: 191, limit: 10, lease: 30).map(\.generation) == ["a2"],
+            "an expired lease frees the timer")
         try await storage.commit(commit { $0.timers["b"] = .cancel })
         #expect(try await storage.load(bot: Self.bot, userID: "u1", now: 0).timers.keys.sorted() == ["a"])
     }
@@ -147,12 +158,13 @@ struct StorageConformanceTests {
         let (storage, reopen) = try backend.make()
         let entry = InboxEntry(bot: Self.bot, event: .message("hi", id: "wamid.9"))
         _ = try await storage.accept([entry], rememberUntil: 1000)
-        try await storage.commit(commit {
-            $0.writes[StorageKey(.user, "seen")] = StoredValue(true)
-            $0.timers["t"] = .start(timer("t", due: 50, generation: "g"))
-            $0.outbox = [OutboundMessage(id: "o1", bot: Self.bot, to: "u1", body: .text("hi"), createdAt: 1)]
-            $0.inboxID = entry.id
-        })
+        try await storage.commit(
+            commit {
+                $0.writes[StorageKey(.user, "seen")] = StoredValue(true)
+                $0.timers["t"] = .start(timer("t", due: 50, generation: "g"))
+                $0.outbox = [OutboundMessage(id: "o1", bot: Self.bot, to: "u1", body: .text("hi"), createdAt: 1)]
+                $0.inboxID = entry.id
+            })
         let reopened = try reopen()
         let snapshot = try await reopened.load(bot: Self.bot, userID: "u1", now: 0)
         #expect(snapshot.values[StorageKey(.user, "seen")]?.value == true)

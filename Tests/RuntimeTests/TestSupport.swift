@@ -4,7 +4,9 @@ import Runtime
 import Testing
 
 /// Compiles inline YAML into a loaded bot, failing the test on any diagnostic.
-func loadBot(_ yaml: String, registry: ActionRegistry = .builtIn, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> LoadedBot {
+func loadBot(
+    _ yaml: String, registry: ActionRegistry = .builtIn, sourceLocation: Testing.SourceLocation = #_sourceLocation
+) throws -> LoadedBot {
     let result = BotCompiler(catalog: registry.catalog).compile(source: yaml, file: "test.yaml")
     let errors = result.diagnostics.filter { $0.severity == .error }
     #expect(errors.isEmpty, "\(DiagnosticRenderer(source: yaml).render(errors))", sourceLocation: sourceLocation)
@@ -14,7 +16,8 @@ func loadBot(_ yaml: String, registry: ActionRegistry = .builtIn, sourceLocation
 
 /// A bot from `bots/`.
 func shippedBot(_ name: String, file: StaticString = #filePath) throws -> LoadedBot {
-    let root = URL(fileURLWithPath: "\(file)").deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = URL(fileURLWithPath: "\(file)").deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     let source = try String(contentsOf: root.appendingPathComponent("bots/\(name)"), encoding: .utf8)
     return try loadBot(source)
 }
@@ -27,7 +30,9 @@ func temporaryDirectory() throws -> URL {
 }
 
 extension InboundEvent {
-    static func message(_ text: String, from user: String = "111", id: String = UUID().uuidString, at time: Double = 1000) -> InboundEvent {
+    static func message(
+        _ text: String, from user: String = "111", id: String = UUID().uuidString, at time: Double = 1000
+    ) -> InboundEvent {
         .text(text, from: user, name: "Ana", id: id, at: time)
     }
 }

@@ -17,16 +17,23 @@ public enum BotShape {
         .record(
             RecordShape(
                 "what starts the rule",
-                exactlyOneOf: ["command", "type", "text", "text_contains", "text_matches", "button", "timer", "status"],
+                exactlyOneOf: [
+                    "command", "type", "text", "text_contains", "text_matches", "button", "timer", "status",
+                ],
                 fields: [
-                    .optional("command", .alternatives([.text(.command), .list(.text(.command))]), "a command such as /HISTORY (any case)"),
-                    .optional("type", .alternatives([.choice(messageTypes), .list(.choice(messageTypes))]), "a message type"),
+                    .optional(
+                        "command", .alternatives([.text(.command), .list(.text(.command))]),
+                        "a command such as /HISTORY (any case)"),
+                    .optional(
+                        "type", .alternatives([.choice(messageTypes), .list(.choice(messageTypes))]), "a message type"),
                     .optional("text", .text(.plain), "a text message equal to this (any case, spaces trimmed)"),
                     .optional("text_contains", .text(.plain), "a text message containing this (any case)"),
                     .optional("text_matches", .text(.regex), "a text message matching this regular expression"),
                     .optional("button", .text(.plain), "a tap on a reply button or list row with this id"),
                     .optional("timer", .text(.timerName), "a timer of this name firing"),
-                    .optional("status", .alternatives([.choice(statuses), .list(.choice(statuses))]), "a delivery status of a message the bot sent"),
+                    .optional(
+                        "status", .alternatives([.choice(statuses), .list(.choice(statuses))]),
+                        "a delivery status of a message the bot sent"),
                     .optional("case_sensitive", .boolean, "match commands and text exactly as written (default false)"),
                 ])),
     ])
@@ -50,7 +57,9 @@ public enum BotShape {
                 "a state of the per-user state machine",
                 fields: [
                     .optional("initial", .boolean, "new users start here (default: the first state)"),
-                    .optional("ttl", .text(.duration), "after this long without a message the user returns to the initial state"),
+                    .optional(
+                        "ttl", .text(.duration),
+                        "after this long without a message the user returns to the initial state"),
                     .optional("description", .text(.plain), "what the state means"),
                 ])),
     ])
@@ -73,11 +82,14 @@ public enum BotShape {
             .optional("bot", .text(.name), "the bot's name (default: the file name)"),
             .optional("description", .text(.plain), "what the bot does"),
             .optional("timezone", .text(.timeZone), "time zone for format_time, such as Europe/Madrid (default UTC)"),
-            .optional("storage", .text(.storageURL), "preferred storage, such as json:./cache_data; the command line wins"),
-            .optional("phone_number_id", .text(.plain), "the WhatsApp phone number id this bot answers, when serving several"),
+            .optional(
+                "storage", .text(.storageURL), "preferred storage, such as json:./cache_data; the command line wins"),
+            .optional(
+                "phone_number_id", .text(.plain), "the WhatsApp phone number id this bot answers, when serving several"),
             .optional("states", .dictionary(key: .name, value: state), "the per-user states"),
             .optional("timers", .dictionary(key: .name, value: timer), "named timers and their durations"),
-            .optional("templates", .dictionary(key: .name, value: .text(.template(maxLength: 4096))), "reusable reply texts"),
+            .optional(
+                "templates", .dictionary(key: .name, value: .text(.template(maxLength: 4096))), "reusable reply texts"),
             .optional("vars", .dictionary(key: .name, value: .data), "constants the bot reads as vars.NAME"),
             .required("rules", .list(.record(rule)), "the rules, tried in order"),
         ])

@@ -1,13 +1,17 @@
 /// Argument shapes of the built-in actions; the runtime's implementations are registered under these names.
 public enum BuiltInActionSpecs {
-    static let ttl = Field.optional("ttl", .text(.duration), "how long the value lives, such as 24h; refreshed by each write")
-    static let key = Field.required("key", .text(.storageKey), "where to write: user.NAME, table.NAME or state.NAME, with optional .fields")
+    static let ttl = Field.optional(
+        "ttl", .text(.duration), "how long the value lives, such as 24h; refreshed by each write")
+    static let key = Field.required(
+        "key", .text(.storageKey), "where to write: user.NAME, table.NAME or state.NAME, with optional .fields")
 
     static let button = RecordShape(
         "a reply button",
         fields: [
             .required("id", .text(.name), "what the bot receives when the button is tapped"),
-            .required("title", .text(.template(maxLength: 20, tooLongId: "button-title-too-long")), "the label, at most 20 characters"),
+            .required(
+                "title", .text(.template(maxLength: 20, tooLongId: "button-title-too-long")),
+                "the label, at most 20 characters"),
         ])
 
     static let listRow = RecordShape(
@@ -15,13 +19,16 @@ public enum BuiltInActionSpecs {
         fields: [
             .required("id", .text(.name), "what the bot receives when the row is chosen"),
             .required("title", .text(.template(maxLength: 24, tooLongId: "text-too-long")), "at most 24 characters"),
-            .optional("description", .text(.template(maxLength: 72, tooLongId: "text-too-long")), "at most 72 characters"),
+            .optional(
+                "description", .text(.template(maxLength: 72, tooLongId: "text-too-long")), "at most 72 characters"),
         ])
 
     static let list = RecordShape(
         "a list message",
         fields: [
-            .required("button", .text(.template(maxLength: 20, tooLongId: "button-title-too-long")), "the label of the button that opens the list"),
+            .required(
+                "button", .text(.template(maxLength: 20, tooLongId: "button-title-too-long")),
+                "the label of the button that opens the list"),
             .required(
                 "sections",
                 .list(
@@ -29,7 +36,9 @@ public enum BuiltInActionSpecs {
                         RecordShape(
                             "a section of the list",
                             fields: [
-                                .optional("title", .text(.template(maxLength: 24, tooLongId: "text-too-long")), "section heading"),
+                                .optional(
+                                    "title", .text(.template(maxLength: 24, tooLongId: "text-too-long")),
+                                    "section heading"),
                                 .required("rows", .list(.record(listRow), maxItems: 10), "the rows, at most 10 in all"),
                             ])), maxItems: 10), "one or more sections"),
         ])
@@ -41,7 +50,8 @@ public enum BuiltInActionSpecs {
             .optional("text", .text(.template(maxLength: 4096)), "the message text; may use {{ variables }}"),
             .optional("template", .text(.templateName), "the name of a template declared under templates:"),
             .optional("quote", .boolean, "send as a reply to the user's message (default false)"),
-            .optional("buttons", .list(.record(button), maxItems: 3, tooManyId: "too-many-buttons"), "up to 3 reply buttons"),
+            .optional(
+                "buttons", .list(.record(button), maxItems: 3, tooManyId: "too-many-buttons"), "up to 3 reply buttons"),
             .optional("list", .record(list), "a list message instead of buttons"),
             .optional("header", .text(.template(maxLength: 60)), "a header above the text (with buttons or list)"),
             .optional("footer", .text(.template(maxLength: 60)), "a footer below the text (with buttons or list)"),
@@ -69,11 +79,15 @@ public enum BuiltInActionSpecs {
             ]), summary: "mark the user's message as read (blue ticks)"),
         ActionSpec(
             name: "set",
-            arguments: .record(RecordShape(fields: [key, .required("value", .data, "the value; =expression or {{ template }} text"), ttl])),
+            arguments: .record(
+                RecordShape(fields: [
+                    key, .required("value", .data, "the value; =expression or {{ template }} text"), ttl,
+                ])),
             summary: "store a value, replacing what was there"),
         ActionSpec(
             name: "merge",
-            arguments: .record(RecordShape(fields: [key, .required("value", .data, "a mapping of fields to write"), ttl])),
+            arguments: .record(
+                RecordShape(fields: [key, .required("value", .data, "a mapping of fields to write"), ttl])),
             summary: "write some fields of a stored record, keeping the others"),
         ActionSpec(
             name: "append",
@@ -93,7 +107,9 @@ public enum BuiltInActionSpecs {
             summary: "remove stored values"),
         ActionSpec(name: "goto", arguments: .text(.stateName), summary: "move the user to another state"),
         ActionSpec(name: "start_timer", arguments: timerStart, summary: "start a timer unless it is already running"),
-        ActionSpec(name: "restart_timer", arguments: timerStart, summary: "start a timer again from now, replacing a running one"),
+        ActionSpec(
+            name: "restart_timer", arguments: timerStart,
+            summary: "start a timer again from now, replacing a running one"),
         ActionSpec(name: "cancel_timer", arguments: .text(.timerName), summary: "stop a running timer"),
         ActionSpec(name: "stop", arguments: .none, summary: "evaluate no further rules for this event"),
     ]

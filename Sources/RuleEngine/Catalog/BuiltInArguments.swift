@@ -8,7 +8,8 @@ public enum BuiltInArguments {
         case ("increment", .string(let key)): return .object(["key": .string(key)])
         case ("delete", .string(let key)): return .object(["keys": .array([.string(key)])])
         case ("delete", .array(let keys)): return .object(["keys": .array(keys)])
-        case ("start_timer", .string(let timer)), ("restart_timer", .string(let timer)), ("cancel_timer", .string(let timer)):
+        case ("start_timer", .string(let timer)), ("restart_timer", .string(let timer)),
+            ("cancel_timer", .string(let timer)):
             return .object(["timer": .string(timer)])
         case ("goto", .string(let state)): return .object(["state": .string(state)])
         case ("mark_read", .null): return .object([:])

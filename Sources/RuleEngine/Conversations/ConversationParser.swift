@@ -3,14 +3,17 @@ public enum ConversationParser {
     /// Parses `source`; the spec is nil when there were errors (see the diagnostics).
     public static func parse(source: String, file: String) -> (ConversationSpec?, [Diagnostic]) {
         var diagnostics = DiagnosticBag()
-        guard let root = YAMLReader(file: file).read(source, diagnostics: &diagnostics) else { return (nil, diagnostics.sorted) }
+        guard let root = YAMLReader(file: file).read(source, diagnostics: &diagnostics) else {
+            return (nil, diagnostics.sorted)
+        }
         var checker = ShapeChecker(catalog: ActionCatalog([]), locator: ScalarLocator(source: source))
         checker.check(root, against: .record(shape))
         for d in checker.diagnostics.all where d.id != "undefined-variable" { diagnostics.report(d) }
         guard !diagnostics.hasErrors else { return (nil, diagnostics.sorted) }
 
         var spec = ConversationSpec(
-            bot: root["bot"]?.scalar ?? "", user: root["user"]?.scalar ?? "15550000001", name: root["name"]?.scalar, tests: [])
+            bot: root["bot"]?.scalar ?? "", user: root["user"]?.scalar ?? "15550000001", name: root["name"]?.scalar,
+            tests: [])
         for test in root["tests"]?.items ?? [] {
             let steps = (test["steps"]?.items ?? []).compactMap { readStep($0, &diagnostics) }
             spec.tests.append(.init(name: test["name"]?.scalar ?? "unnamed", location: test.location, steps: steps))
@@ -38,7 +41,9 @@ public enum ConversationParser {
         }
         if node["resend"] != nil { return step(.resend) }
         if node["restart"] != nil { return step(.restart) }
-        if let text = node["advance"]?.scalar, let seconds = DurationText.seconds(text) { return step(.advance(seconds: seconds)) }
+        if let text = node["advance"]?.scalar, let seconds = DurationText.seconds(text) {
+            return step(.advance(seconds: seconds))
+        }
         if node["no_reply"] != nil { return step(.noReply) }
         if node["skip_replies"] != nil { return step(.skipReplies) }
         if let state = node["state"]?.scalar { return step(.state(state)) }
@@ -62,19 +67,36 @@ public enum ConversationParser {
 
     static let stepShape = RecordShape(
         "one step of a conversation",
-        exactlyOneOf: ["send", "tap", "resend", "advance", "reply", "no_reply", "skip_replies", "state", "expect", "restart"],
+        exactlyOneOf: [
+            "send", "tap", "resend", "advance", "reply", "no_reply", "skip_replies", "state", "expect", "restart",
+        ],
         fields: [
-            .optional("send", .alternatives([.text(.plain), .record(RecordShape(fields: [
-                .optional("type", .choice(BotShape.messageTypes)), .optional("text", .text(.plain)),
-                .optional("caption", .text(.plain)), .optional("filename", .text(.plain)), .optional("button", .text(.plain)),
-            ]))]), "the user sends this text (or a message of another type)"),
+            .optional(
+                "send",
+                .alternatives([
+                    .text(.plain),
+                    .record(
+                        RecordShape(fields: [
+                            .optional("type", .choice(BotShape.messageTypes)), .optional("text", .text(.plain)),
+                            .optional("caption", .text(.plain)), .optional("filename", .text(.plain)),
+                            .optional("button", .text(.plain)),
+                        ])),
+                ]), "the user sends this text (or a message of another type)"),
             .optional("tap", .text(.plain), "the user taps the button or list row with this id"),
             .optional("resend", .alternatives([.none, .boolean]), "WhatsApp delivers the previous message again"),
             .optional("advance", .text(.duration), "time passes, such as 15s; due timers fire"),
-            .optional("reply", .alternatives([.text(.plain), .record(RecordShape(exactlyOneOf: ["contains", "matches"], fields: [
-                .optional("contains", .alternatives([.text(.plain), .list(.text(.plain))])),
-                .optional("matches", .text(.regex)),
-            ]))]), "the bot's next reply: exact text, contains or matches"),
+            .optional(
+                "reply",
+                .alternatives([
+                    .text(.plain),
+                    .record(
+                        RecordShape(
+                            exactlyOneOf: ["contains", "matches"],
+                            fields: [
+                                .optional("contains", .alternatives([.text(.plain), .list(.text(.plain))])),
+                                .optional("matches", .text(.regex)),
+                            ])),
+                ]), "the bot's next reply: exact text, contains or matches"),
             .optional("no_reply", .alternatives([.none, .boolean]), "the bot sent nothing more"),
             .optional("skip_replies", .alternatives([.none, .boolean]), "forget replies not yet checked"),
             .optional("state", .text(.name), "the user is in this state"),
@@ -89,9 +111,13 @@ public enum ConversationParser {
             .required("bot", .text(.plain), "the bot file, relative to this file"),
             .optional("user", .text(.plain), "the user's phone number"),
             .optional("name", .text(.plain), "the user's WhatsApp profile name"),
-            .required("tests", .list(.record(RecordShape(fields: [
-                .required("name", .text(.plain), "what the conversation checks"),
-                .required("steps", .list(.record(stepShape)), "the steps"),
-            ]))), "the conversations"),
+            .required(
+                "tests",
+                .list(
+                    .record(
+                        RecordShape(fields: [
+                            .required("name", .text(.plain), "what the conversation checks"),
+                            .required("steps", .list(.record(stepShape)), "the steps"),
+                        ]))), "the conversations"),
         ])
 }

@@ -76,7 +76,10 @@ public struct ConversationSpec: Sendable {
         public var filename: String?
 
         /// A message of `type`.
-        public init(type: String = "text", text: String? = nil, caption: String? = nil, button: String? = nil, filename: String? = nil) {
+        public init(
+            type: String = "text", text: String? = nil, caption: String? = nil, button: String? = nil,
+            filename: String? = nil
+        ) {
             self.type = type
             self.text = text
             self.caption = caption

@@ -43,7 +43,8 @@ public enum GraphExporter {
         }
         for state in graph.states where state.name != graph.initialState {
             if let ttl = state.timeToLive {
-                edges.append(Edge(from: state.name, to: graph.initialState, label: "ttl \(DurationText.format(ttl)) expires"))
+                edges.append(
+                    Edge(from: state.name, to: graph.initialState, label: "ttl \(DurationText.format(ttl)) expires"))
             }
         }
         var seen = Set<Edge>()
@@ -56,7 +57,9 @@ public enum GraphExporter {
             lines.append("    \(edge.from) --> \(edge.to): \(escapeMermaid(edge.label))")
         }
         for timer in graph.timers {
-            lines.append("    note right of \(graph.initialState): timer \(timer.name) fires after \(DurationText.format(timer.duration))")
+            lines.append(
+                "    note right of \(graph.initialState): timer \(timer.name) fires after \(DurationText.format(timer.duration))"
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -73,7 +76,9 @@ public enum GraphExporter {
             lines.append("    \"\(edge.from)\" -> \"\(edge.to)\" [label=\"\(escapeDot(edge.label))\"];")
         }
         for timer in graph.timers {
-            lines.append("    \"timer \(timer.name)\" [shape=note, label=\"timer \(timer.name)\\n\(DurationText.format(timer.duration))\"];")
+            lines.append(
+                "    \"timer \(timer.name)\" [shape=note, label=\"timer \(timer.name)\\n\(DurationText.format(timer.duration))\"];"
+            )
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"

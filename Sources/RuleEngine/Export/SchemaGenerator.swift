@@ -73,7 +73,11 @@ public enum SchemaGenerator {
         var keyed: [Value] = []
         for name in catalog.names {
             guard let spec = catalog.specs[name] else { continue }
-            let accepts = ShapeChecker.choose([spec.arguments], for: SyntaxNode(kind: .scalar("", style: .plain), location: .init(file: "", line: 1, column: 1))) != nil
+            let accepts =
+                ShapeChecker.choose(
+                    [spec.arguments],
+                    for: SyntaxNode(kind: .scalar("", style: .plain), location: .init(file: "", line: 1, column: 1)))
+                != nil
             if accepts { bare.append(.string(name)) }
             keyed.append(
                 .object([

@@ -25,7 +25,9 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
 
 /// Splits expression text into tokens.
 struct ExpressionLexer {
-    private static let symbols = ["==", "!=", "<=", ">=", "&&", "||", "??", "<", ">", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",", ".", "!"]
+    private static let symbols = [
+        "==", "!=", "<=", ">=", "&&", "||", "??", "<", ">", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",", ".", "!",
+    ]
 
     static func tokenize(_ text: String) throws(ExpressionError) -> [ExpressionToken] {
         let chars = Array(text)
@@ -49,7 +51,9 @@ struct ExpressionLexer {
                     while i < chars.count, chars[i].isNumber { i += 1 }
                 }
                 let literal = String(chars[start..<i])
-                let value: Value = isDouble ? .double(Double(literal) ?? 0) : Int(literal).map(Value.int) ?? .double(Double(literal) ?? 0)
+                let value: Value =
+                    isDouble
+                    ? .double(Double(literal) ?? 0) : Int(literal).map(Value.int) ?? .double(Double(literal) ?? 0)
                 tokens.append(.init(kind: .number(value), offset: start))
             } else if c == "\"" || c == "'" {
                 let start = i
@@ -64,7 +68,9 @@ struct ExpressionLexer {
                     }
                     i += 1
                 }
-                guard i < chars.count else { throw ExpressionError(message: "text is missing its closing \(c)", offset: start) }
+                guard i < chars.count else {
+                    throw ExpressionError(message: "text is missing its closing \(c)", offset: start)
+                }
                 i += 1
                 tokens.append(.init(kind: .string(literal), offset: start))
             } else if let symbol = symbols.first(where: { matches($0, chars, at: i) }) {

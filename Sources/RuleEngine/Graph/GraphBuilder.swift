@@ -3,7 +3,11 @@ enum GraphBuilder {
     static func build(_ document: BotDocument) -> RuleGraph {
         let states =
             document.states.isEmpty
-            ? [StateNode(name: document.initialState, timeToLive: nil, location: SourceLocation(file: document.file, line: 1, column: 1))]
+            ? [
+                StateNode(
+                    name: document.initialState, timeToLive: nil,
+                    location: SourceLocation(file: document.file, line: 1, column: 1))
+            ]
             : document.states.map { StateNode(name: $0.name, timeToLive: $0.timeToLive, location: $0.location) }
         let rules = document.rules.enumerated().map { index, rule in
             RuleNode(
@@ -12,7 +16,9 @@ enum GraphBuilder {
                 location: rule.location,
                 trigger: rule.trigger ?? .anyMessage,
                 states: rule.states.map(\.name),
-                condition: rule.condition.flatMap { try? CompiledExpression($0.hasPrefix("=") ? String($0.dropFirst()) : $0) },
+                condition: rule.condition.flatMap {
+                    try? CompiledExpression($0.hasPrefix("=") ? String($0.dropFirst()) : $0)
+                },
                 actions: rule.actions.map { ActionNode(name: $0.name, arguments: $0.arguments, location: $0.location) },
                 continues: rule.continues)
         }

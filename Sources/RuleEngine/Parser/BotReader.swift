@@ -19,7 +19,8 @@ struct BotReader {
         for pair in root["timers"]?.pairs ?? [] {
             guard let name = pair.key.scalar else { continue }
             let text = pair.value.scalar ?? pair.value["after"]?.scalar ?? ""
-            document.timers.append(.init(name: name, location: pair.key.location, duration: DurationText.seconds(text) ?? 0))
+            document.timers.append(
+                .init(name: name, location: pair.key.location, duration: DurationText.seconds(text) ?? 0))
         }
         for pair in root["templates"]?.pairs ?? [] {
             guard let name = pair.key.scalar, let source = pair.value.scalar else { continue }

@@ -9,7 +9,8 @@ extension ShapeChecker {
         case .name:
             if text.isEmpty || !text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) {
                 diagnostics.report(
-                    "invalid-name", "'\(text)' is not a valid name; use letters, digits, '_' and '-'", at: node.location)
+                    "invalid-name", "'\(text)' is not a valid name; use letters, digits, '_' and '-'", at: node.location
+                )
             }
         case .template(let maxLength, let tooLongId):
             var parser = TemplateParser(text)
@@ -23,7 +24,8 @@ extension ShapeChecker {
                         at: node.location)
                 }
             } catch {
-                diagnostics.report("invalid-template", error.message, at: locator.location(of: offset + error.offset, in: node))
+                diagnostics.report(
+                    "invalid-template", error.message, at: locator.location(of: offset + error.offset, in: node))
             }
         case .expression:
             var source = text
@@ -37,12 +39,14 @@ extension ShapeChecker {
                 let parsed = try parser.parse()
                 collect(parsed.references, parsed.calls, node, offset: start)
             } catch {
-                diagnostics.report("invalid-expression", error.message, at: locator.location(of: start + error.offset, in: node))
+                diagnostics.report(
+                    "invalid-expression", error.message, at: locator.location(of: start + error.offset, in: node))
             }
         case .duration:
             guard let seconds = DurationText.seconds(text), seconds > 0 else {
                 diagnostics.report(
-                    "invalid-duration", "'\(text)' is not a duration; write it like 15s, 10m, 1h30m or 7d", at: node.location)
+                    "invalid-duration", "'\(text)' is not a duration; write it like 15s, 10m, 1h30m or 7d",
+                    at: node.location)
                 return
             }
         case .regex:
@@ -70,7 +74,8 @@ extension ShapeChecker {
         case .storageURL:
             if StorageLocation(text) == nil {
                 diagnostics.report(
-                    "invalid-storage", "'\(text)' is not a storage; use sqlite:PATH, json:DIR, memory or redis://HOST:PORT",
+                    "invalid-storage",
+                    "'\(text)' is not a storage; use sqlite:PATH, json:DIR, memory or redis://HOST:PORT",
                     at: node.location)
             }
         case .trigger:
@@ -79,7 +84,8 @@ extension ShapeChecker {
             } else if !BotShape.triggerWords.contains(text), !BotShape.messageTypes.contains(text) {
                 let words = BotShape.triggerWords + BotShape.messageTypes
                 diagnostics.report(
-                    "unknown-trigger", "unknown trigger '\(text)'; use a /COMMAND, \(BotShape.triggerWords.joined(separator: ", ")) or a message type",
+                    "unknown-trigger",
+                    "unknown trigger '\(text)'; use a /COMMAND, \(BotShape.triggerWords.joined(separator: ", ")) or a message type",
                     at: node.location, suggestion: Suggestion.closest(to: text, in: words))
             }
         }
@@ -88,7 +94,8 @@ extension ShapeChecker {
     private mutating func checkCommand(_ text: String, _ node: SyntaxNode) {
         if !text.hasPrefix("/") || text.count < 2 || text.contains(where: \.isWhitespace) {
             diagnostics.report(
-                "invalid-command", "'\(text)' is not a command; a command is '/' and a word, such as /HISTORY", at: node.location)
+                "invalid-command", "'\(text)' is not a command; a command is '/' and a word, such as /HISTORY",
+                at: node.location)
         }
     }
 
@@ -96,7 +103,10 @@ extension ShapeChecker {
         let path = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let scopes = ["user", "table", "state"]
         guard path.count >= 2, scopes.contains(path[0]), path.allSatisfy({ !$0.isEmpty }) else {
-            let suggestion = path.count >= 2 ? Suggestion.closest(to: path[0], in: scopes).map { ([$0] + path.dropFirst()).joined(separator: ".") } : nil
+            let suggestion =
+                path.count >= 2
+                ? Suggestion.closest(to: path[0], in: scopes).map { ([$0] + path.dropFirst()).joined(separator: ".") }
+                : nil
             diagnostics.report(
                 "invalid-storage-key", "'\(text)' is not a storage key; write user.NAME, table.NAME or state.NAME",
                 at: node.location, suggestion: suggestion)
@@ -105,7 +115,8 @@ extension ShapeChecker {
         let isWrite = currentAction != "delete"
         if path[0] == "state", StateFields.builtIn.contains(path[1]), path.count == 2 || isWrite {
             diagnostics.report(
-                "invalid-storage-key", "'state.\(path[1])' is kept by the engine and cannot be written; use goto to change state",
+                "invalid-storage-key",
+                "'state.\(path[1])' is kept by the engine and cannot be written; use goto to change state",
                 at: node.location)
             return
         }
@@ -116,7 +127,8 @@ extension ShapeChecker {
         _ references: [ParsedExpression.Reference], _ calls: [ParsedExpression.Call], _ node: SyntaxNode, offset: Int
     ) {
         for reference in references {
-            variables.append(.init(path: reference.path, location: locator.location(of: offset + reference.offset, in: node)))
+            variables.append(
+                .init(path: reference.path, location: locator.location(of: offset + reference.offset, in: node)))
         }
         for call in calls {
             let location = locator.location(of: offset + call.offset, in: node)
@@ -128,7 +140,8 @@ extension ShapeChecker {
             }
             if call.argumentCount < function.minArguments || call.argumentCount > function.maxArguments {
                 diagnostics.report(
-                    "wrong-argument-count", "'\(call.name)' takes \(function.minArguments == function.maxArguments ? "\(function.minArguments)" : "\(function.minArguments) to \(function.maxArguments)") arguments, found \(call.argumentCount)",
+                    "wrong-argument-count",
+                    "'\(call.name)' takes \(function.minArguments == function.maxArguments ? "\(function.minArguments)" : "\(function.minArguments) to \(function.maxArguments)") arguments, found \(call.argumentCount)",
                     at: location, notes: [function.summary])
             }
         }

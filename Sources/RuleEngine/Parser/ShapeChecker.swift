@@ -51,7 +51,8 @@ struct ShapeChecker {
                 return reportNumber(node, text, expected: "a whole number")
             }
             if let minimum, value < minimum {
-                diagnostics.report("invalid-value", "\(value) is too small; the least allowed is \(minimum)", at: node.location)
+                diagnostics.report(
+                    "invalid-value", "\(value) is too small; the least allowed is \(minimum)", at: node.location)
             }
         case .number:
             guard let text = expectScalar(node, "a number") else { return }
@@ -120,7 +121,9 @@ struct ShapeChecker {
         }
         let present = Set(pairs.compactMap { $0.key.scalar })
         for field in record.fields where field.isRequired && !present.contains(field.name) {
-            diagnostics.report("missing-key", "missing required key '\(field.name)'", at: node.location, notes: [field.summary].filter { !$0.isEmpty })
+            diagnostics.report(
+                "missing-key", "missing required key '\(field.name)'", at: node.location,
+                notes: [field.summary].filter { !$0.isEmpty })
         }
         if !record.exactlyOneOf.isEmpty {
             let given = record.exactlyOneOf.filter(present.contains)
@@ -129,7 +132,8 @@ struct ShapeChecker {
                     "missing-key", "expected one of: \(record.exactlyOneOf.joined(separator: ", "))", at: node.location)
             } else if given.count > 1 {
                 diagnostics.report(
-                    "conflicting-keys", "use only one of \(given.map { "'\($0)'" }.joined(separator: ", "))", at: node.location)
+                    "conflicting-keys", "use only one of \(given.map { "'\($0)'" }.joined(separator: ", "))",
+                    at: node.location)
             }
         }
     }
@@ -144,7 +148,9 @@ struct ShapeChecker {
             let arguments: SyntaxNode
             let nameNode: SyntaxNode
             if let word = item.scalar, !item.isNull {
-                (name, arguments, nameNode) = (word, SyntaxNode(kind: .scalar("", style: .plain), location: item.location), item)
+                (name, arguments, nameNode) = (
+                    word, SyntaxNode(kind: .scalar("", style: .plain), location: item.location), item
+                )
             } else if let pairs = item.pairs, let first = pairs.first, let word = first.key.scalar {
                 if pairs.count > 1 {
                     let extra = pairs.dropFirst().compactMap { $0.key.scalar }.map { "'\($0)'" }.joined(separator: ", ")
@@ -226,7 +232,8 @@ struct ShapeChecker {
         if Self.yaml11Booleans.contains(lowered) {
             let meant = ["yes", "on", "y"].contains(lowered) ? "true" : "false"
             diagnostics.report(
-                "yaml-ambiguous-scalar", "'\(text)' is a boolean only in YAML 1.1; write true or false", at: node.location,
+                "yaml-ambiguous-scalar", "'\(text)' is a boolean only in YAML 1.1; write true or false",
+                at: node.location,
                 suggestion: meant)
         } else {
             diagnostics.report("wrong-type", "expected true or false, found '\(text)'", at: node.location)
@@ -253,7 +260,8 @@ struct ShapeChecker {
             case (.none, _): node.isNull
             case (.text, .scalar), (.integer, .scalar), (.number, .scalar), (.boolean, .scalar), (.choice, .scalar):
                 !node.isNull
-            case (.record, .mapping), (.dictionary, .mapping), (.list, .sequence), (.actions, .sequence), (.data, _): true
+            case (.record, .mapping), (.dictionary, .mapping), (.list, .sequence), (.actions, .sequence), (.data, _):
+                true
             case (.alternatives(let inner), _): choose(inner, for: node) != nil
             default: false
             }

@@ -17,7 +17,8 @@ struct YAMLReader {
         }
         do {
             guard let node = try Yams.compose(yaml: text) else {
-                return SyntaxNode(kind: .scalar("", style: .plain), location: SourceLocation(file: file, line: 1, column: 1))
+                return SyntaxNode(
+                    kind: .scalar("", style: .plain), location: SourceLocation(file: file, line: 1, column: 1))
             }
             return convert(node)
         } catch let error as YamlError {

@@ -46,7 +46,9 @@ struct TemplateParser {
             if chars[i] == "{", i + 1 < chars.count, chars[i + 1] == "{" {
                 var j = i + 2
                 while j + 1 < chars.count, !(chars[j] == "}" && chars[j + 1] == "}") { j += 1 }
-                guard j + 1 < chars.count else { throw ExpressionError(message: "'{{' is never closed with '}}'", offset: i) }
+                guard j + 1 < chars.count else {
+                    throw ExpressionError(message: "'{{' is never closed with '}}'", offset: i)
+                }
                 if !text.isEmpty { pieces.append(.text(text)) }
                 text = ""
                 let inner = String(chars[(i + 2)..<j])
@@ -69,8 +71,10 @@ struct TemplateParser {
     private static func removeStandaloneLines(_ pieces: inout [Piece]) {
         for i in pieces.indices {
             guard case .tag(let tag, _) = pieces[i], isBlockTag(tag) else { continue }
-            let before: String? = i == 0 ? "" : { if case .text(let t) = pieces[i - 1] { return t } else { return nil } }()
-            let after: String? = i == pieces.count - 1 ? "" : { if case .text(let t) = pieces[i + 1] { return t } else { return nil } }()
+            let before: String? =
+                i == 0 ? "" : { if case .text(let t) = pieces[i - 1] { return t } else { return nil } }()
+            let after: String? =
+                i == pieces.count - 1 ? "" : { if case .text(let t) = pieces[i + 1] { return t } else { return nil } }()
             guard let before, let after else { continue }
             let lineStart = before.lastIndex(of: "\n").map { before.index(after: $0) } ?? before.startIndex
             let beforeOnLine = before[lineStart...]
@@ -81,7 +85,9 @@ struct TemplateParser {
             let endsLine = after.count > afterOnLine.count || i == pieces.count - 1
             guard endsLine else { continue }
             if i > 0 { pieces[i - 1] = .text(String(before[..<lineStart])) }
-            if i < pieces.count - 1 { pieces[i + 1] = .text(String(after.dropFirst(min(after.count, afterOnLine.count + 1)))) }
+            if i < pieces.count - 1 {
+                pieces[i + 1] = .text(String(after.dropFirst(min(after.count, afterOnLine.count + 1))))
+            }
         }
     }
 
@@ -100,7 +106,8 @@ struct TemplateParser {
                 } else if tag.hasPrefix("#if") {
                     segments.append(try parseIf(String(tag.dropFirst(3)), offset: offset + 3))
                 } else if tag.hasPrefix("#") {
-                    throw ExpressionError(message: "unknown block '\(tag.prefix { !$0.isWhitespace })'; use #each or #if", offset: offset)
+                    throw ExpressionError(
+                        message: "unknown block '\(tag.prefix { !$0.isWhitespace })'; use #each or #if", offset: offset)
                 } else {
                     segments.append(.value(try expression(tag, offset: offset)))
                 }

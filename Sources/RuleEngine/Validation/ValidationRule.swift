@@ -7,14 +7,14 @@ protocol ValidationRule {
 enum ValidationRules {
     static var all: [any ValidationRule.Type] {
         [
-        UndefinedNameRule.self,
-        UndefinedVariableRule.self,
-        DuplicateRuleIDRule.self,
-        InitialStateRule.self,
-        UnreachableStateRule.self,
-        StateNeverLeftRule.self,
-        ShadowedCommandRule.self,
-        UnusedTimerRule.self,
+            UndefinedNameRule.self,
+            UndefinedVariableRule.self,
+            DuplicateRuleIDRule.self,
+            InitialStateRule.self,
+            UnreachableStateRule.self,
+            StateNeverLeftRule.self,
+            ShadowedCommandRule.self,
+            UnusedTimerRule.self,
         ]
     }
 }

@@ -1,6 +1,8 @@
 /// Durations as bot files write them: `15s`, `1h`, `7d`, `1h30m`, `500ms`.
 public enum DurationText {
-    private static let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604800)]
+    private static let units: [(String, Double)] = [
+        ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604800),
+    ]
 
     /// The number of seconds, or nil when `text` is not a duration.
     public static func seconds(_ text: String) -> Double? {

@@ -61,7 +61,8 @@ public struct StoragePath: Sendable, Decodable {
         let text = try decoder.singleValueContainer().decode(String.self)
         let parts = text.split(separator: ".").map(String.init)
         guard parts.count >= 2, let scope = Scope(rawValue: parts[0]) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad storage key '\(text)'"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "bad storage key '\(text)'"))
         }
         key = StorageKey(scope, parts[1])
         path = Array(parts.dropFirst(2))
@@ -77,7 +78,8 @@ public struct DurationArgument: Sendable, Decodable {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let seconds = DurationText.seconds(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad duration '\(text)'"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "bad duration '\(text)'"))
         }
         self.seconds = seconds
     }

@@ -74,7 +74,9 @@ public struct ActionContext: Sendable {
             store(key, nil)
         }
         let ttl = bot.graph.state(named: state)?.timeToLive
-        store(.machine, StoredValue(.object(["name": .string(state), "entered_at": .double(now)]), expiresAt: ttl.map { now + $0 }))
+        store(
+            .machine,
+            StoredValue(.object(["name": .string(state), "entered_at": .double(now)]), expiresAt: ttl.map { now + $0 }))
     }
 
     /// Starts timer `name` to fire after `seconds` (default: its declared duration).
@@ -84,7 +86,8 @@ public struct ActionContext: Sendable {
         let duration = seconds ?? bot.graph.timer(named: name)?.duration ?? 0
         let generation = "\(event.id)/\(name)/\(commit.timers.count)"
         let record = TimerRecord(
-            bot: bot.name, userID: event.userID, name: name, startedAt: now, dueAt: now + duration, generation: generation)
+            bot: bot.name, userID: event.userID, name: name, startedAt: now, dueAt: now + duration,
+            generation: generation)
         snapshot.timers[name] = record
         commit.timers[name] = .start(record)
     }

@@ -42,17 +42,26 @@ public enum Evaluator {
         for index in candidates {
             let rule = graph.rules[index]
             guard TriggerMatcher.matches(rule.trigger, event, regexes: bot.interpreter.regexes) else {
-                trace.entries.append(.init(ruleID: rule.id, location: rule.location, outcome: .skipped("trigger '\(rule.trigger.label)' does not match")))
+                trace.entries.append(
+                    .init(
+                        ruleID: rule.id, location: rule.location,
+                        outcome: .skipped("trigger '\(rule.trigger.label)' does not match")))
                 continue
             }
             let state = context.stateName
             if !rule.states.isEmpty, !rule.states.contains(state) {
                 let needed = rule.states.map { "'\($0)'" }.joined(separator: " or ")
-                trace.entries.append(.init(ruleID: rule.id, location: rule.location, outcome: .skipped("user is in state '\(state)', rule needs \(needed)")))
+                trace.entries.append(
+                    .init(
+                        ruleID: rule.id, location: rule.location,
+                        outcome: .skipped("user is in state '\(state)', rule needs \(needed)")))
                 continue
             }
             if let condition = rule.condition, !context.evaluate(condition).isTruthy {
-                trace.entries.append(.init(ruleID: rule.id, location: rule.location, outcome: .skipped("condition '\(condition.source)' is false")))
+                trace.entries.append(
+                    .init(
+                        ruleID: rule.id, location: rule.location,
+                        outcome: .skipped("condition '\(condition.source)' is false")))
                 continue
             }
             context.currentRule = rule
@@ -60,9 +69,11 @@ public enum Evaluator {
                 do {
                     try action.run(&context)
                 } catch let error as RuntimeError {
-                    throw error.located(at: rule.location, context: "action '\(action.name)' in rule '\(rule.id)' failed")
+                    throw error.located(
+                        at: rule.location, context: "action '\(action.name)' in rule '\(rule.id)' failed")
                 } catch {
-                    throw RuntimeError.action("action '\(action.name)' in rule '\(rule.id)' failed: \(error)", at: rule.location)
+                    throw RuntimeError.action(
+                        "action '\(action.name)' in rule '\(rule.id)' failed: \(error)", at: rule.location)
                 }
             }
             trace.entries.append(.init(ruleID: rule.id, location: rule.location, outcome: .fired))
@@ -103,7 +114,8 @@ enum TriggerMatcher {
         case (.commands(let commands, let caseSensitive), .message(let m)):
             guard let command = m.command else { return false }
             if commands.isEmpty { return true }
-            return caseSensitive ? commands.contains(command) : commands.contains { $0.lowercased() == command.lowercased() }
+            return caseSensitive
+                ? commands.contains(command) : commands.contains { $0.lowercased() == command.lowercased() }
         case (.textEquals(let text, let caseSensitive), .message(let m)):
             guard m.type == "text", let body = m.text?.trimmingSpaces else { return false }
             return caseSensitive ? body == text : body.lowercased() == text.lowercased()

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import RuleEngine
+import Synchronization
 
 /// Where an expression's names come from: the event, the user's data, template loop variables.
 protocol VariableSource {
@@ -16,7 +16,9 @@ struct ExpressionInterpreter: Sendable {
     let timeZone: TimeZone
     let regexes: RegexCache
 
-    func evaluate(_ expression: RuleEngine.Expression, _ source: some VariableSource, locals: [String: Value] = [:]) -> Value {
+    func evaluate(_ expression: RuleEngine.Expression, _ source: some VariableSource, locals: [String: Value] = [:])
+        -> Value
+    {
         switch expression {
         case .literal(let value):
             return value
@@ -44,7 +46,8 @@ struct ExpressionInterpreter: Sendable {
             let left = evaluate(l, source, locals: locals)
             return left == .null ? evaluate(r, source, locals: locals) : left
         case .binary(let op, let l, let r):
-            return Operators.apply(op, evaluate(l, source, locals: locals), evaluate(r, source, locals: locals), regexes: regexes)
+            return Operators.apply(
+                op, evaluate(l, source, locals: locals), evaluate(r, source, locals: locals), regexes: regexes)
         case .call(let name, let arguments):
             if name == "if", arguments.count == 3 {
                 return evaluate(arguments[0], source, locals: locals).isTruthy

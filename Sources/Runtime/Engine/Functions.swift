@@ -15,16 +15,32 @@ enum Functions {
             }
         case ("lower", 1): return a[0] == .null ? .null : .string(a[0].text.lowercased())
         case ("upper", 1): return a[0] == .null ? .null : .string(a[0].text.uppercased())
-        case ("trim", 1): return a[0] == .null ? .null : .string(a[0].text.trimmingCharacters(in: .whitespacesAndNewlines))
+        case ("trim", 1):
+            return a[0] == .null ? .null : .string(a[0].text.trimmingCharacters(in: .whitespacesAndNewlines))
         case ("truncate", 2):
             guard a[0] != .null else { return .null }
             let n = max(0, Int(a[1].number ?? 0))
             return .string(String(a[0].text.prefix(n)))
         case ("first", 1): if case .array(let items) = a[0] { return items.first ?? .null } else { return .null }
         case ("last", 1): if case .array(let items) = a[0] { return items.last ?? .null } else { return .null }
-        case ("first", 2): if case .array(let items) = a[0] { return .array(Array(items.prefix(Int(a[1].number ?? 0)))) } else { return .array([]) }
-        case ("last", 2): if case .array(let items) = a[0] { return .array(Array(items.suffix(Int(a[1].number ?? 0)))) } else { return .array([]) }
-        case ("join", 2): if case .array(let items) = a[0] { return .string(items.map(\.text).joined(separator: a[1].text)) } else { return .null }
+        case ("first", 2):
+            if case .array(let items) = a[0] {
+                return .array(Array(items.prefix(Int(a[1].number ?? 0))))
+            } else {
+                return .array([])
+            }
+        case ("last", 2):
+            if case .array(let items) = a[0] {
+                return .array(Array(items.suffix(Int(a[1].number ?? 0))))
+            } else {
+                return .array([])
+            }
+        case ("join", 2):
+            if case .array(let items) = a[0] {
+                return .string(items.map(\.text).joined(separator: a[1].text))
+            } else {
+                return .null
+            }
         case ("format_time", 2):
             guard let timestamp = a[0].number else { return .null }
             return .string(TimeFormat.format(timestamp, pattern: a[1].text, timeZone: timeZone))

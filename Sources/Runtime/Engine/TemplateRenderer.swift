@@ -12,7 +12,8 @@ struct TemplateRenderer: Sendable {
     }
 
     private func render(
-        _ segments: [TemplateSegment], _ source: some VariableSource, _ locals: inout [String: Value], into out: inout String
+        _ segments: [TemplateSegment], _ source: some VariableSource, _ locals: inout [String: Value],
+        into out: inout String
     ) {
         for segment in segments {
             switch segment {

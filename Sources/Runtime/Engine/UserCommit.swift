@@ -1,5 +1,3 @@
-
-
 /// Everything one event changes for one user, written atomically by a storage backend.
 public struct UserCommit: Sendable, Hashable {
     /// A change to one of the user's timers.

@@ -8,7 +8,10 @@ struct Variables: VariableSource {
         switch name {
         case "now": return .double(context.now)
         case "message": return messageValue
-        case "contact": return .object(["name": context.event.contactName.map(Value.string) ?? .null, "phone": .string(context.event.userID)])
+        case "contact":
+            return .object([
+                "name": context.event.contactName.map(Value.string) ?? .null, "phone": .string(context.event.userID),
+            ])
         case "user", "table": return scopeObject(name == "user" ? .user : .table)
         case "state":
             guard case .object(var fields) = scopeObject(.state) else { return .null }
@@ -17,9 +20,14 @@ struct Variables: VariableSource {
             return .object(fields)
         case "timer":
             guard case .timer(let firing) = context.event.kind else { return .null }
-            return .object(["name": .string(firing.name), "started_at": .double(firing.startedAt), "due_at": .double(firing.dueAt)])
+            return .object([
+                "name": .string(firing.name), "started_at": .double(firing.startedAt), "due_at": .double(firing.dueAt),
+            ])
         case "bot":
-            return .object(["name": .string(context.bot.name), "storage": context.stats["backend"], "timezone": .string(context.bot.graph.timeZone)])
+            return .object([
+                "name": .string(context.bot.name), "storage": context.stats["backend"],
+                "timezone": .string(context.bot.graph.timeZone),
+            ])
         case "stats": return context.stats
         case "vars": return .object(context.bot.graph.vars)
         default: return .null
@@ -50,9 +58,10 @@ struct Variables: VariableSource {
 
     private var messageValue: Value {
         var fields: [String: Value] = [:]
-        for name in ["id", "type", "text", "command", "arguments", "caption", "filename", "mime_type", "media_id", "button",
-            "latitude", "longitude", "emoji", "reacted_to", "timestamp", "reply_to", "forwarded", "raw", "status"]
-        {
+        for name in [
+            "id", "type", "text", "command", "arguments", "caption", "filename", "mime_type", "media_id", "button",
+            "latitude", "longitude", "emoji", "reacted_to", "timestamp", "reply_to", "forwarded", "raw", "status",
+        ] {
             fields[name] = messageField(name)
         }
         return .object(fields)

@@ -29,7 +29,8 @@ public final class BotHost: Sendable {
         self.time = time
         self.observer = observer
         self.logger = logger
-        self.dispatcher = OutboxDispatcher(storage: storage, sender: sender, time: time, observer: observer, logger: logger)
+        self.dispatcher = OutboxDispatcher(
+            storage: storage, sender: sender, time: time, observer: observer, logger: logger)
     }
 
     /// The result of handling one event.
@@ -51,7 +52,8 @@ public final class BotHost: Sendable {
         if case .processed(let evaluation) = outcome {
             for work in evaluation.afterCommit {
                 do { try await work() } catch {
-                    logger.error("after-commit work failed", metadata: ["bot.name": "\(entry.bot)", "error": "\(error)"])
+                    logger.error(
+                        "after-commit work failed", metadata: ["bot.name": "\(entry.bot)", "error": "\(error)"])
                 }
             }
             await dispatcher.deliver(evaluation.commit.outbox)
@@ -94,7 +96,8 @@ public final class BotHost: Sendable {
             if log.logLevel <= .debug {
                 log.debug("event processed", metadata: ["rule.id": "\(evaluation.firedRules.joined(separator: ","))"])
             }
-            observer.processed(bot: entry.bot, event: entry.event, evaluation: evaluation, seconds: time.now() - started)
+            observer.processed(
+                bot: entry.bot, event: entry.event, evaluation: evaluation, seconds: time.now() - started)
             return .processed(evaluation)
         } catch {
             log.error("storage failed; event kept for retry", metadata: ["error": "\(error)"])
@@ -116,8 +119,10 @@ public final class BotHost: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for timer in due {
                 group.addTask {
-                    let firing = TimerFiring(name: timer.name, startedAt: timer.startedAt, dueAt: timer.dueAt, generation: timer.generation)
-                    let event = InboundEvent(id: "timer:\(timer.generation)", userID: timer.userID, kind: .timer(firing))
+                    let firing = TimerFiring(
+                        name: timer.name, startedAt: timer.startedAt, dueAt: timer.dueAt, generation: timer.generation)
+                    let event = InboundEvent(
+                        id: "timer:\(timer.generation)", userID: timer.userID, kind: .timer(firing))
                     await self.handle(InboxEntry(bot: timer.bot, event: event))
                 }
             }

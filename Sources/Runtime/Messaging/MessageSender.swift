@@ -54,7 +54,9 @@ public struct LoggingSender: MessageSender {
     /// Logs the message.
     public func send(_ message: OutboundMessage) async -> SendOutcome {
         if case .markRead = message.body { return .sent }
-        logger.info("outbound disabled; would send", metadata: ["user.id": "\(PhoneMask.mask(message.to))", "text": "\(message.displayText)"])
+        logger.info(
+            "outbound disabled; would send",
+            metadata: ["user.id": "\(PhoneMask.mask(message.to))", "text": "\(message.displayText)"])
         return .sent
     }
 }

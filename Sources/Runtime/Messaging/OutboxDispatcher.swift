@@ -14,7 +14,8 @@ public final class OutboxDispatcher: Sendable {
 
     /// Creates a dispatcher.
     public init(
-        storage: any BotStorage, sender: any MessageSender, time: any TimeSource, observer: any HostObserver = NoObserver(),
+        storage: any BotStorage, sender: any MessageSender, time: any TimeSource,
+        observer: any HostObserver = NoObserver(),
         logger: Logger, maxAttempts: Int = 6
     ) {
         self.storage = storage
@@ -61,13 +62,17 @@ public final class OutboxDispatcher: Sendable {
                 await remove(message)
                 return
             case .failed(let reason):
-                logger.error("message failed permanently", metadata: ["user.id": "\(PhoneMask.mask(message.to))", "reason": "\(reason)"])
+                logger.error(
+                    "message failed permanently",
+                    metadata: ["user.id": "\(PhoneMask.mask(message.to))", "reason": "\(reason)"])
                 await remove(message)
                 return
             case .retry(let after, let reason):
                 let backoff = min(60, 0.5 * Double(1 << attempt))
                 let delay = max(after, backoff) * Double.random(in: 0.8...1.2)
-                logger.warning("send failed, retrying", metadata: ["reason": "\(reason)", "attempt": "\(attempt + 1)", "delay": "\(delay)"])
+                logger.warning(
+                    "send failed, retrying",
+                    metadata: ["reason": "\(reason)", "attempt": "\(attempt + 1)", "delay": "\(delay)"])
                 try? await time.sleep(until: time.now() + delay)
             }
         }

@@ -16,8 +16,12 @@ public final class JSONFileStorage: BotStorage {
     public init(directory: String) throws {
         root = URL(fileURLWithPath: directory, isDirectory: true)
         do {
-            for folder in ["user_cache", "table_cache", "state_cache", "_system/timers", "_system/outbox", "_system/inbox", "_system/seen", "_system/journal"] {
-                try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+            for folder in [
+                "user_cache", "table_cache", "state_cache", "_system/timers", "_system/outbox", "_system/inbox",
+                "_system/seen", "_system/journal",
+            ] {
+                try FileManager.default.createDirectory(
+                    at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
             }
             try lock.withLock { _ in
                 try replayJournals()
@@ -31,7 +35,9 @@ public final class JSONFileStorage: BotStorage {
         } catch {
             throw RuntimeError.storage("cannot open JSON storage '\(directory)': \(error.localizedDescription)")
         }
-        let existing = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("_system/outbox").path)) ?? []
+        let existing =
+            (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("_system/outbox").path))
+            ?? []
         let highest = existing.compactMap { Int($0.prefix { $0.isNumber }) }.max() ?? 0
         lock.withLock { $0 = highest }
     }
@@ -48,7 +54,8 @@ public final class JSONFileStorage: BotStorage {
     private func folder(_ scope: Scope) -> String { "\(scope.rawValue)_cache" }
 
     private func url(_ key: StorageKey, _ user: String) -> URL {
-        root.appendingPathComponent(folder(key.scope)).appendingPathComponent("\(SafeFileName.encode(key.key))_\(SafeFileName.encode(user)).json")
+        root.appendingPathComponent(folder(key.scope)).appendingPathComponent(
+            "\(SafeFileName.encode(key.key))_\(SafeFileName.encode(user)).json")
     }
 
     private func timerURL(_ user: String, _ name: String) -> URL {
@@ -66,7 +73,9 @@ public final class JSONFileStorage: BotStorage {
                 for scope in Scope.allCases {
                     for name in try list(folder(scope)) where name.hasSuffix(suffix) {
                         let key = SafeFileName.decode(String(name.dropLast(suffix.count)))
-                        guard let record: FileRecord = try read(root.appendingPathComponent(folder(scope)).appendingPathComponent(name)),
+                        guard
+                            let record: FileRecord = try read(
+                                root.appendingPathComponent(folder(scope)).appendingPathComponent(name)),
                             record.bot == bot
                         else { continue }
                         let stored = StoredValue(record.value, expiresAt: record.expiresAt)
@@ -75,7 +84,9 @@ public final class JSONFileStorage: BotStorage {
                 }
                 let timerPrefix = "\(SafeFileName.encode(userID))_"
                 for name in try list("_system/timers") where name.hasPrefix(timerPrefix) && name.hasSuffix(".json") {
-                    if let timer: TimerRecord = try read(root.appendingPathComponent("_system/timers/\(name)")), timer.bot == bot {
+                    if let timer: TimerRecord = try read(root.appendingPathComponent("_system/timers/\(name)")),
+                        timer.bot == bot
+                    {
                         snapshot.timers[timer.name] = timer
                     }
                 }
@@ -91,13 +102,16 @@ public final class JSONFileStorage: BotStorage {
         try await counter.counting {
             counter.operation()
             try lock.withLock { sequence in
-                let journal = root.appendingPathComponent("_system/journal/\(SafeFileName.encode(commit.bot))_\(SafeFileName.encode(commit.userID)).json")
+                let journal = root.appendingPathComponent(
+                    "_system/journal/\(SafeFileName.encode(commit.bot))_\(SafeFileName.encode(commit.userID)).json")
                 var numbered: [(Int, OutboundMessage)] = []
                 for message in commit.outbox {
                     sequence += 1
                     numbered.append((sequence, message))
                 }
-                let entry = JournalEntry(commit: CodableCommit(commit), outbox: numbered.map { JournalEntry.Numbered(seq: $0.0, message: $0.1) })
+                let entry = JournalEntry(
+                    commit: CodableCommit(commit),
+                    outbox: numbered.map { JournalEntry.Numbered(seq: $0.0, message: $0.1) })
                 try write(entry, to: journal)
                 try apply(entry)
                 try FileManager.default.removeItem(at: journal)
@@ -110,7 +124,8 @@ public final class JSONFileStorage: BotStorage {
         for write in commit.writes {
             let target = url(write.key, commit.userID)
             if let stored = write.value {
-                try self.write(FileRecord(bot: commit.bot, value: stored.value, expiresAt: stored.expiresAt), to: target)
+                try self.write(
+                    FileRecord(bot: commit.bot, value: stored.value, expiresAt: stored.expiresAt), to: target)
             } else {
                 try? FileManager.default.removeItem(at: target)
             }
@@ -162,7 +177,9 @@ public final class JSONFileStorage: BotStorage {
             for name in try list("_system/timers") where name.hasSuffix(".json") {
                 let url = root.appendingPathComponent("_system/timers/\(name)")
                 guard let timer: TimerRecord = try read(url), timer.dueAt <= now else { continue }
-                if let held: Lease = try read(url.appendingPathExtension("lease")), held.generation == timer.generation, held.until > now {
+                if let held: Lease = try read(url.appendingPathExtension("lease")), held.generation == timer.generation,
+                    held.until > now
+                {
                     continue
                 }
                 due.append(timer)
@@ -191,7 +208,9 @@ public final class JSONFileStorage: BotStorage {
     /// Unsent messages, oldest first.
     public func pendingOutbox(limit: Int) async throws -> [OutboundMessage] {
         try lock.withLock { _ in
-            try list("_system/outbox").sorted().prefix(limit).compactMap { try read(root.appendingPathComponent("_system/outbox/\($0)")) }
+            try list("_system/outbox").sorted().prefix(limit).compactMap {
+                try read(root.appendingPathComponent("_system/outbox/\($0)"))
+            }
         }
     }
 
@@ -213,7 +232,11 @@ public final class JSONFileStorage: BotStorage {
                 let seen = root.appendingPathComponent("_system/seen/\(SafeFileName.encode(entry.id)).json")
                 if FileManager.default.fileExists(atPath: seen.path) { continue }
                 sequence += 1
-                try write(entry, to: root.appendingPathComponent("_system/inbox/" + String(format: "%020d", sequence) + "_\(SafeFileName.encode(entry.id)).json"))
+                try write(
+                    entry,
+                    to: root.appendingPathComponent(
+                        "_system/inbox/" + String(format: "%020d", sequence) + "_\(SafeFileName.encode(entry.id)).json")
+                )
                 try write(rememberUntil, to: seen)
                 accepted.append(entry)
             }
@@ -224,7 +247,9 @@ public final class JSONFileStorage: BotStorage {
     /// Events accepted but not yet committed.
     public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
         try lock.withLock { _ in
-            try list("_system/inbox").sorted().prefix(limit).compactMap { try read(root.appendingPathComponent("_system/inbox/\($0)")) }
+            try list("_system/inbox").sorted().prefix(limit).compactMap {
+                try read(root.appendingPathComponent("_system/inbox/\($0)"))
+            }
         }
     }
 
@@ -258,7 +283,9 @@ public final class JSONFileStorage: BotStorage {
     // MARK: Files
 
     private func list(_ folder: String) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path).filter { !$0.hasPrefix(".") }
+        try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path).filter {
+            !$0.hasPrefix(".")
+        }
     }
 
     private func read<T: Decodable>(_ url: URL) throws -> T? {

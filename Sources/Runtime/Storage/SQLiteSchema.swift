@@ -27,8 +27,11 @@ enum SQLiteSchema {
         for (key, stored) in commit.writes {
             if let stored {
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO kv (bot, user, scope, key, value, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [commit.bot, commit.userID, key.scope.rawValue, key.key, stored.value.jsonText, stored.expiresAt])
+                    sql:
+                        "INSERT OR REPLACE INTO kv (bot, user, scope, key, value, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        commit.bot, commit.userID, key.scope.rawValue, key.key, stored.value.jsonText, stored.expiresAt,
+                    ])
             } else {
                 try db.execute(
                     sql: "DELETE FROM kv WHERE bot = ? AND user = ? AND scope = ? AND key = ?",
@@ -39,11 +42,13 @@ enum SQLiteSchema {
             switch change {
             case .start(let t):
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO timers (bot, user, name, started_at, due_at, generation, lease_until) VALUES (?, ?, ?, ?, ?, ?, NULL)",
+                    sql:
+                        "INSERT OR REPLACE INTO timers (bot, user, name, started_at, due_at, generation, lease_until) VALUES (?, ?, ?, ?, ?, ?, NULL)",
                     arguments: [t.bot, t.userID, t.name, t.startedAt, t.dueAt, t.generation])
             case .cancel:
                 try db.execute(
-                    sql: "DELETE FROM timers WHERE bot = ? AND user = ? AND name = ?", arguments: [commit.bot, commit.userID, name])
+                    sql: "DELETE FROM timers WHERE bot = ? AND user = ? AND name = ?",
+                    arguments: [commit.bot, commit.userID, name])
             case .fired(let generation):
                 try db.execute(
                     sql: "DELETE FROM timers WHERE bot = ? AND user = ? AND name = ? AND generation = ?",

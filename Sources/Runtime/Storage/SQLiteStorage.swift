@@ -26,7 +26,8 @@ public final class SQLiteStorage: BotStorage {
             // Only this process uses the file, so leases left by a crashed run are void.
             try pool.write { db in try db.execute(sql: "UPDATE timers SET lease_until = NULL") }
         } catch {
-            throw RuntimeError.storage("cannot open SQLite database '\(path)': \((error as NSError).localizedDescription)")
+            throw RuntimeError.storage(
+                "cannot open SQLite database '\(path)': \((error as NSError).localizedDescription)")
         }
         let pool = self.pool
         batcher = CommitBatcher { commits in
@@ -55,17 +56,22 @@ public final class SQLiteStorage: BotStorage {
             let snapshot = try await pool.read { db in
                 var snapshot = UserSnapshot(userID: userID)
                 let rows = try Row.fetchCursor(
-                    db, sql: "SELECT scope, key, value, expires_at FROM kv WHERE bot = ? AND user = ? AND (expires_at IS NULL OR expires_at > ?)",
+                    db,
+                    sql:
+                        "SELECT scope, key, value, expires_at FROM kv WHERE bot = ? AND user = ? AND (expires_at IS NULL OR expires_at > ?)",
                     arguments: [bot, userID, now])
                 while let row = try rows.next() {
                     guard let scope = Scope(rawValue: row[0]) else { continue }
                     let text: String = row[2]
-                    snapshot.values[StorageKey(scope, row[1])] = StoredValue(try SQLiteSchema.decode(text), expiresAt: row[3])
+                    snapshot.values[StorageKey(scope, row[1])] = StoredValue(
+                        try SQLiteSchema.decode(text), expiresAt: row[3])
                 }
                 let timers = try Row.fetchCursor(
-                    db, sql: "SELECT name, started_at, due_at, generation FROM timers WHERE bot = ? AND user = ?", arguments: [bot, userID])
+                    db, sql: "SELECT name, started_at, due_at, generation FROM timers WHERE bot = ? AND user = ?",
+                    arguments: [bot, userID])
                 while let row = try timers.next() {
-                    let record = TimerRecord(bot: bot, userID: userID, name: row[0], startedAt: row[1], dueAt: row[2], generation: row[3])
+                    let record = TimerRecord(
+                        bot: bot, userID: userID, name: row[0], startedAt: row[1], dueAt: row[2], generation: row[3])
                     snapshot.timers[record.name] = record
                 }
                 return snapshot
@@ -88,12 +94,14 @@ public final class SQLiteStorage: BotStorage {
         try await counter.counting {
             try await pool.write { db in
                 let rows = try Row.fetchAll(
-                    db, sql: """
+                    db,
+                    sql: """
                         SELECT bot, user, name, started_at, due_at, generation FROM timers
                         WHERE due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due_at LIMIT ?
                         """, arguments: [now, now, limit])
                 let records = rows.map {
-                    TimerRecord(bot: $0[0], userID: $0[1], name: $0[2], startedAt: $0[3], dueAt: $0[4], generation: $0[5])
+                    TimerRecord(
+                        bot: $0[0], userID: $0[1], name: $0[2], startedAt: $0[3], dueAt: $0[4], generation: $0[5])
                 }
                 for record in records {
                     try db.execute(
@@ -132,7 +140,9 @@ public final class SQLiteStorage: BotStorage {
             try await pool.write { db in
                 var accepted: [InboxEntry] = []
                 for entry in events {
-                    try db.execute(sql: "INSERT OR IGNORE INTO seen (id, expires_at) VALUES (?, ?)", arguments: [entry.id, rememberUntil])
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO seen (id, expires_at) VALUES (?, ?)",
+                        arguments: [entry.id, rememberUntil])
                     guard db.changesCount > 0 else { continue }
                     let body = String(decoding: try JSONEncoder().encode(entry), as: UTF8.self)
                     try db.execute(sql: "INSERT INTO inbox (id, body) VALUES (?, ?)", arguments: [entry.id, body])

@@ -62,7 +62,9 @@ public struct ConversationRunner: Sendable {
         }
         func record(_ outcome: BotHost.Outcome, _ label: String) {
             guard trace else { return }
-            if case .processed(let evaluation) = outcome { result.traces.append("\(label)\n\(evaluation.trace.rendered)") }
+            if case .processed(let evaluation) = outcome {
+                result.traces.append("\(label)\n\(evaluation.trace.rendered)")
+            }
         }
 
         for step in test.steps {
@@ -75,7 +77,9 @@ public struct ConversationRunner: Sendable {
                 let entry = InboxEntry(bot: bot.name, event: user.event(for: message, at: time.now()))
                 users[phone] = user
                 lastEntry = entry
-                await deliver(entry, storage: storage, host: host, time: time) { record($0, "send \(message.text ?? message.button ?? message.type)") }
+                await deliver(entry, storage: storage, host: host, time: time) {
+                    record($0, "send \(message.text ?? message.button ?? message.type)")
+                }
                 collect()
             case .resend:
                 guard let entry = lastEntry else {
@@ -112,15 +116,21 @@ public struct ConversationRunner: Sendable {
             case .skipReplies:
                 replies.removeAll()
             case .state(let expected):
-                let snapshot = (try? await storage.load(bot: bot.name, userID: phone, now: time.now())) ?? UserSnapshot(userID: phone)
-                let context = ActionContext(bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: .null)
+                let snapshot =
+                    (try? await storage.load(bot: bot.name, userID: phone, now: time.now()))
+                    ?? UserSnapshot(userID: phone)
+                let context = ActionContext(
+                    bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: .null)
                 if context.stateName != expected {
                     result.failure = "\(at): expected state '\(expected)', the user is in '\(context.stateName)'"
                     return result
                 }
             case .expect(let expression):
-                let snapshot = (try? await storage.load(bot: bot.name, userID: phone, now: time.now())) ?? UserSnapshot(userID: phone)
-                let context = ActionContext(bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: .null)
+                let snapshot =
+                    (try? await storage.load(bot: bot.name, userID: phone, now: time.now()))
+                    ?? UserSnapshot(userID: phone)
+                let context = ActionContext(
+                    bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: .null)
                 if !context.evaluate(expression).isTruthy {
                     result.failure = "\(at): expected '\(expression.source)' to be true"
                     return result
@@ -146,7 +156,8 @@ public struct ConversationRunner: Sendable {
     }
 
     private func probe(_ phone: String) -> InboundEvent {
-        InboundEvent(id: "probe", userID: phone, kind: .status(DeliveryStatus(messageID: "", status: "probe", timestamp: 0)))
+        InboundEvent(
+            id: "probe", userID: phone, kind: .status(DeliveryStatus(messageID: "", status: "probe", timestamp: 0)))
     }
 
     private func describe(_ expectation: ConversationSpec.ReplyExpectation) -> String {
@@ -160,13 +171,16 @@ public struct ConversationRunner: Sendable {
     private func check(_ reply: String, _ expectation: ConversationSpec.ReplyExpectation) -> String? {
         switch expectation {
         case .exact(let text):
-            return reply.trimmingTrailingNewlines == text.trimmingTrailingNewlines ? nil : "expected the reply \"\(text)\", got:"
+            return reply.trimmingTrailingNewlines == text.trimmingTrailingNewlines
+                ? nil : "expected the reply \"\(text)\", got:"
         case .contains(let parts):
             let missing = parts.filter { !reply.contains($0) }
-            return missing.isEmpty ? nil : "expected the reply to contain \(missing.map { "\"\($0)\"" }.joined(separator: ", ")), got:"
+            return missing.isEmpty
+                ? nil : "expected the reply to contain \(missing.map { "\"\($0)\"" }.joined(separator: ", ")), got:"
         case .matches(let pattern):
             guard let regex = try? NSRegularExpression(pattern: pattern) else { return "invalid pattern /\(pattern)/" }
-            return regex.firstMatch(in: reply, range: NSRange(reply.startIndex..., in: reply)) != nil ? nil : "expected the reply to match /\(pattern)/, got:"
+            return regex.firstMatch(in: reply, range: NSRange(reply.startIndex..., in: reply)) != nil
+                ? nil : "expected the reply to match /\(pattern)/, got:"
         }
     }
 

@@ -24,7 +24,10 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(help: "The simulated user's WhatsApp name.")
     var name = "Tester"
 
-    @Option(help: "Storage URL: sqlite:PATH, json:DIR, memory, redis://… (default: the bot's preference, else sqlite:./data/rulebot.sqlite).")
+    @Option(
+        help:
+            "Storage URL: sqlite:PATH, json:DIR, memory, redis://… (default: the bot's preference, else sqlite:./data/rulebot.sqlite)."
+    )
     var storage: String?
 
     func run() async throws {

@@ -6,7 +6,8 @@ import Runtime
 /// `rulebot test [FILE...]`: run YAML conversation tests on a virtual clock.
 struct TestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "test", abstract: "Run conversation tests (bots/tests/*.yaml) on a virtual clock; exit 1 on failure.")
+        commandName: "test",
+        abstract: "Run conversation tests (bots/tests/*.yaml) on a virtual clock; exit 1 on failure.")
 
     @Argument(help: "Test files or folders (default: bots/tests).")
     var paths: [String] = ["bots/tests"]
@@ -27,7 +28,11 @@ struct TestCommand: AsyncParsableCommand {
             print(file)
             for result in results {
                 print(result.passed ? "  ✓ \(result.name)" : "  ✗ \(result.name)")
-                if trace { for t in result.traces { print(t.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n")) } }
+                if trace {
+                    for t in result.traces {
+                        print(t.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n"))
+                    }
+                }
                 if let failure = result.failure { print("      " + failure) }
                 if result.passed { passed += 1 } else { failed += 1 }
             }
@@ -37,13 +42,16 @@ struct TestCommand: AsyncParsableCommand {
     }
 
     static func runFile(_ file: String, trace: Bool) async -> ([ConversationResult], String?) {
-        guard let data = FileManager.default.contents(atPath: file) else { return ([], "\(file): cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            return ([], "\(file): cannot read the file")
+        }
         let source = String(decoding: data, as: UTF8.self)
         let (parsed, diagnostics) = ConversationParser.parse(source: source, file: file)
         guard let spec = parsed else { return ([], DiagnosticRenderer(source: source).render(diagnostics)) }
         let botPath =
             spec.bot.hasPrefix("/")
-            ? spec.bot : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(spec.bot).standardized.path
+            ? spec.bot
+            : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(spec.bot).standardized.path
         do {
             let botFile = try BotFile.load(botPath)
             let bot = try LoadedBot(graph: try botFile.graph(), registry: RulebotCommand.registry)
@@ -61,7 +69,9 @@ struct TestCommand: AsyncParsableCommand {
                 throw CLIError("no such file or folder: \(path)")
             }
             if isDirectory.boolValue {
-                let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                let names = try FileManager.default.contentsOfDirectory(atPath: path).filter {
+                    $0.hasSuffix(".yaml") || $0.hasSuffix(".yml")
+                }
                 files += names.sorted().map { (path as NSString).appendingPathComponent($0) }
             } else {
                 files.append(path)

@@ -10,7 +10,9 @@ enum ShadowedCommandRule: ValidationRule {
                         "shadowed-rule",
                         "rule '\(rule.id)' never runs for \(command)\(stateText(rule, earlier)): rule '\(earlier.id)' on line \(earlier.location.line) handles it first",
                         at: rule.triggerLocation, severity: .warning,
-                        notes: ["give the earlier rule an 'if:' or 'continue: true', or limit the rules to different states with 'in:'"])
+                        notes: [
+                            "give the earlier rule an 'if:' or 'continue: true', or limit the rules to different states with 'in:'"
+                        ])
                 }
                 if rule.condition == nil, !rule.continues {
                     winners[command, default: []].append(rule)

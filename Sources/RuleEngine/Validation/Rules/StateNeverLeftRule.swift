@@ -8,7 +8,8 @@ enum StateNeverLeftRule: ValidationRule {
             if !leaves {
                 diagnostics.report(
                     "state-never-left", "users in state '\(state.name)' can never leave it", at: state.location,
-                    severity: .warning, notes: ["give the state a ttl, or add a rule in it with a goto to another state"])
+                    severity: .warning,
+                    notes: ["give the state a ttl, or add a rule in it with a goto to another state"])
             }
         }
     }

@@ -11,7 +11,8 @@ enum UndefinedNameRule: ValidationRule {
             guard !names.contains(reference.name) else { continue }
             let section = "\(reference.kind.rawValue)s"
             diagnostics.report(
-                "undefined-\(reference.kind.rawValue)", "\(reference.kind.rawValue) '\(reference.name)' is not declared under \(section):",
+                "undefined-\(reference.kind.rawValue)",
+                "\(reference.kind.rawValue) '\(reference.name)' is not declared under \(section):",
                 at: reference.location, suggestion: Suggestion.closest(to: reference.name, in: names))
         }
     }

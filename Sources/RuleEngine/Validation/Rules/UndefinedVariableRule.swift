@@ -35,7 +35,8 @@ enum UndefinedVariableRule: ValidationRule {
             let field = reference.path[1]
             let fields = known.map(Set.init) ?? written[root] ?? []
             if !fields.contains(field) {
-                let why = known == nil ? "nothing in this bot stores '\(root).\(field)'" : "'\(root)' has no field '\(field)'"
+                let why =
+                    known == nil ? "nothing in this bot stores '\(root).\(field)'" : "'\(root)' has no field '\(field)'"
                 diagnostics.report(
                     "undefined-variable", why, at: reference.location,
                     suggestion: Suggestion.closest(to: field, in: fields).map { "\(root).\($0)" })

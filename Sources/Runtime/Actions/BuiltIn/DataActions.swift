@@ -57,7 +57,8 @@ struct AppendAction: BotAction {
         var items: [Value] = if case .array(let existing) = current { existing } else { [] }
         items.append(item)
         if let max = arguments.max, items.count > max { items.removeFirst(items.count - max) }
-        context.write(arguments.key.key, path: arguments.key.path[...], value: .array(items), ttl: arguments.ttl?.seconds)
+        context.write(
+            arguments.key.key, path: arguments.key.path[...], value: .array(items), ttl: arguments.ttl?.seconds)
     }
 }
 

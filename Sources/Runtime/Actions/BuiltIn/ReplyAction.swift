@@ -52,10 +52,15 @@ struct ReplyAction: BotAction {
                 OutboundMessage.ListSection(
                     title: section.title.map { context.render($0) },
                     rows: section.rows.map {
-                        OutboundMessage.ListRow(id: $0.id, title: context.render($0.title), description: $0.description.map { context.render($0) })
+                        OutboundMessage.ListRow(
+                            id: $0.id, title: context.render($0.title),
+                            description: $0.description.map { context.render($0) })
                     })
             }
-            context.send(.list(text: text, button: context.render(list.button), sections: sections, header: header, footer: footer), quote: quote)
+            context.send(
+                .list(
+                    text: text, button: context.render(list.button), sections: sections, header: header, footer: footer),
+                quote: quote)
         } else {
             context.send(.text(text), quote: quote)
         }
