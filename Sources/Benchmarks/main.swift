@@ -1,1 +1,15 @@
-print("x")
+import Foundation
+
+// Release-build benchmarks for the targets in the issues. Each prints its figure next to a
+// baseline measured in the same run, so numbers are comparable across noisy machines.
+//
+//   swift run -c release Benchmarks compile
+//   swift run -c release Benchmarks runtime
+//   swift run -c release Benchmarks timers
+
+let arguments = CommandLine.arguments.dropFirst()
+let which = Set(arguments.isEmpty ? ["compile", "runtime", "timers"] : Array(arguments))
+if which.contains("compile") { try CompileBenchmark.run() }
+if which.contains("runtime") { try await RuntimeBenchmark.run() }
+if which.contains("runtime-sqlite") { try await RuntimeBenchmark.runSQLiteOnly() }
+if which.contains("timers") { try await TimerBenchmark.run() }

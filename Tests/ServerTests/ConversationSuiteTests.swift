@@ -6,11 +6,13 @@ import Testing
 
 /// The YAML conversation tests in bots/tests run inside `swift test` too, one Swift test per file.
 struct ConversationSuiteTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static var files: [String] {
         let folder = root.appendingPathComponent("bots/tests").path
-        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") }
+            .sorted()
     }
 
     @Test func bothShippedBotsHaveConversationTests() {
@@ -19,7 +21,8 @@ struct ConversationSuiteTests {
 
     @Test(arguments: files)
     func conversationsPass(file: String) async throws {
-        let (results, problem) = await TestCommand.runFile(Self.root.appendingPathComponent("bots/tests/\(file)").path, trace: false)
+        let (results, problem) = await TestCommand.runFile(
+            Self.root.appendingPathComponent("bots/tests/\(file)").path, trace: false)
         #expect(problem == nil, "\(problem ?? "")")
         #expect(results.count >= 9)
         for result in results {

@@ -57,12 +57,6 @@ public enum Value: Sendable, Hashable {
         case .array, .object: jsonText
         }
     }
-
-    /// The value as compact JSON text.
-    public var jsonText: String {
-        let data = (try? JSONEncoder.sorted.encode(self)) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
 }
 
 extension JSONEncoder {

@@ -8,7 +8,7 @@ public struct ActionContext: Sendable {
     /// The time the event is evaluated at (Unix seconds), from the injected clock.
     public let now: Double
     let bot: LoadedBot
-    let stats: Value
+    let statsProvider: @Sendable () -> Value
     var snapshot: UserSnapshot
     var commit: UserCommit
     var stopped = false
@@ -16,11 +16,13 @@ public struct ActionContext: Sendable {
     var deferred: [@Sendable () async throws -> Void] = []
     private var outboxCounter = 0
 
-    init(bot: LoadedBot, snapshot: UserSnapshot, event: InboundEvent, now: Double, stats: Value) {
+    init(
+        bot: LoadedBot, snapshot: UserSnapshot, event: InboundEvent, now: Double, stats: @escaping @Sendable () -> Value
+    ) {
         self.bot = bot
         self.event = event
         self.now = now
-        self.stats = stats
+        self.statsProvider = stats
         self.snapshot = snapshot
         self.commit = UserCommit(bot: bot.name, userID: event.userID)
         dropExpiredState()
@@ -28,9 +30,15 @@ public struct ActionContext: Sendable {
 
     // MARK: Reading
 
-    /// The user's current state name.
+    /// Storage statistics, computed only when a rule reads them.
+    var stats: Value { statsProvider() }
+
+    /// The user's current state name; a state the bot no longer declares counts as the initial state.
     public var stateName: String {
-        snapshot.values[.machine]?.value["name"].string ?? bot.graph.initialState
+        guard let name = snapshot.values[.machine]?.value["name"].string, bot.graph.state(named: name) != nil else {
+            return bot.graph.initialState
+        }
+        return name
     }
 
     /// The stored value at `key`, or null.

@@ -21,7 +21,8 @@ public enum Evaluator {
     /// unless the rule says `continue: true`. With `traceAll`, rules whose trigger does not
     /// match are listed in the trace too (slower; for `--trace`).
     public static func evaluate(
-        _ bot: LoadedBot, snapshot: UserSnapshot, event: InboundEvent, now: Double, stats: Value = .null,
+        _ bot: LoadedBot, snapshot: UserSnapshot, event: InboundEvent, now: Double,
+        stats: @escaping @Sendable @autoclosure () -> Value = .null,
         traceAll: Bool = false
     ) throws(RuntimeError) -> Evaluation {
         var context = ActionContext(bot: bot, snapshot: snapshot, event: event, now: now, stats: stats)
@@ -45,23 +46,22 @@ public enum Evaluator {
                 trace.entries.append(
                     .init(
                         ruleID: rule.id, location: rule.location,
-                        outcome: .skipped("trigger '\(rule.trigger.label)' does not match")))
+                        outcome: .skipped(.trigger(rule.trigger))))
                 continue
             }
             let state = context.stateName
             if !rule.states.isEmpty, !rule.states.contains(state) {
-                let needed = rule.states.map { "'\($0)'" }.joined(separator: " or ")
                 trace.entries.append(
                     .init(
                         ruleID: rule.id, location: rule.location,
-                        outcome: .skipped("user is in state '\(state)', rule needs \(needed)")))
+                        outcome: .skipped(.state(current: state, needed: rule.states))))
                 continue
             }
             if let condition = rule.condition, !context.evaluate(condition).isTruthy {
                 trace.entries.append(
                     .init(
                         ruleID: rule.id, location: rule.location,
-                        outcome: .skipped("condition '\(condition.source)' is false")))
+                        outcome: .skipped(.condition(condition.source))))
                 continue
             }
             context.currentRule = rule

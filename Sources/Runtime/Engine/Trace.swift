@@ -1,5 +1,25 @@
 public import RuleEngine
 
+/// Why a rule did not fire; kept as data and turned into text only when a trace is shown.
+public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
+    /// The event is not what the rule's trigger waits for.
+    case trigger(Trigger)
+    /// The user is in another state.
+    case state(current: String, needed: [String])
+    /// The rule's condition was false.
+    case condition(String)
+
+    /// The reason in words.
+    public var description: String {
+        switch self {
+        case .trigger(let trigger): "trigger '\(trigger.label)' does not match"
+        case .state(let current, let needed):
+            "user is in state '\(current)', rule needs \(needed.map { "'\($0)'" }.joined(separator: " or "))"
+        case .condition(let source): "condition '\(source)' is false"
+        }
+    }
+}
+
 /// Why each considered rule did or did not fire for one event.
 public struct Trace: Sendable, Hashable {
     /// One rule's outcome.
@@ -9,7 +29,7 @@ public struct Trace: Sendable, Hashable {
             /// Its actions ran.
             case fired
             /// It was skipped, with the reason.
-            case skipped(String)
+            case skipped(SkipReason)
         }
 
         /// The rule's id.
@@ -30,7 +50,7 @@ public struct Trace: Sendable, Hashable {
         var lines = entries.map { entry -> String in
             switch entry.outcome {
             case .fired: "  ✓ \(entry.ruleID) (\(entry.location)) fired"
-            case .skipped(let reason): "  ✗ \(entry.ruleID) (\(entry.location)): \(reason)"
+            case .skipped(let reason): "  ✗ \(entry.ruleID) (\(entry.location)): \(reason.description)"
             }
         }
         if let note { lines.insert("  • \(note)", at: 0) }

@@ -77,7 +77,8 @@ public final class BotHost: Sendable {
             do {
                 evaluation = try Evaluator.evaluate(
                     bot, snapshot: snapshot, event: entry.event, now: now,
-                    stats: storage.statistics().value(backend: storage.kindName, now: now), traceAll: traceAll)
+                    stats: self.storage.statistics().value(backend: self.storage.kindName, now: now), traceAll: traceAll
+                )
             } catch {
                 // A bot error would fail the same way on every retry: drop the event, keep the user's data.
                 log.error("rule failed; event dropped", metadata: ["error": "\(error)"])

@@ -1,26 +1,43 @@
-/// Runs operations one at a time per key, in the order they were submitted; different keys run concurrently.
-actor KeyedSerialQueue {
-    private var tails: [String: Task<Void, Never>] = [:]
-    private var pending: [String: Int] = [:]
+/// Runs operations one at a time per key, in the order they were submitted; different keys run
+/// concurrently. Waiters queue as continuations, so an uncontended key costs two actor hops
+/// and no extra tasks.
+final class KeyedSerialQueue: Sendable {
+    private actor Locks {
+        private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+        func acquire(_ key: String) async {
+            if waiters[key] == nil {
+                waiters[key] = []
+                return
+            }
+            await withCheckedContinuation { waiters[key, default: []].append($0) }
+        }
+
+        func release(_ key: String) {
+            guard var queue = waiters[key], !queue.isEmpty else {
+                waiters[key] = nil
+                return
+            }
+            let next = queue.removeFirst()
+            waiters[key] = queue
+            next.resume()
+        }
+
+        var activeKeys: Int { waiters.count }
+    }
+
+    private let locks = Locks()
 
     /// Runs `operation` after every operation already submitted for `key`, and returns its result.
-    func run<T: Sendable>(_ key: String, _ operation: @escaping @Sendable () async -> T) async -> T {
-        let previous = tails[key]
-        let task = Task<T, Never> {
-            await previous?.value
-            return await operation()
-        }
-        tails[key] = Task { _ = await task.value }
-        pending[key, default: 0] += 1
-        let result = await task.value
-        pending[key, default: 1] -= 1
-        if pending[key] == 0 {
-            pending[key] = nil
-            tails[key] = nil
-        }
+    func run<T: Sendable>(_ key: String, _ operation: @Sendable () async -> T) async -> T {
+        await locks.acquire(key)
+        let result = await operation()
+        await locks.release(key)
         return result
     }
 
     /// How many keys have work in flight.
-    var activeKeys: Int { pending.count }
+    var activeKeys: Int {
+        get async { await locks.activeKeys }
+    }
 }

@@ -18,6 +18,12 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
         public var id: String
         /// The label.
         public var title: String
+
+        /// Creates a button.
+        public init(id: String, title: String) {
+            self.id = id
+            self.title = title
+        }
     }
 
     /// A section of a list message.
@@ -26,6 +32,12 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
         public var title: String?
         /// The rows.
         public var rows: [ListRow]
+
+        /// Creates a section.
+        public init(title: String?, rows: [ListRow]) {
+            self.title = title
+            self.rows = rows
+        }
     }
 
     /// A row of a list message.
@@ -36,6 +48,13 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
         public var title: String
         /// A second line.
         public var description: String?
+
+        /// Creates a row.
+        public init(id: String, title: String, description: String?) {
+            self.id = id
+            self.title = title
+            self.description = description
+        }
     }
 
     /// Unique id of the outbox row (idempotency key).

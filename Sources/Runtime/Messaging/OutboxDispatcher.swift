@@ -28,6 +28,13 @@ public final class OutboxDispatcher: Sendable {
 
     /// Sends `messages` (already committed to the outbox) in order.
     public func deliver(_ messages: [OutboundMessage]) async {
+        if messages.isEmpty { return }
+        if let first = messages.first, messages.allSatisfy({ $0.to == first.to }) {
+            await queues.run(first.to) {
+                for message in messages { await self.deliverOne(message) }
+            }
+            return
+        }
         let byRecipient = Dictionary(grouping: messages, by: \.to)
         await withTaskGroup(of: Void.self) { group in
             for (recipient, batch) in byRecipient {

@@ -33,6 +33,13 @@ public protocol BotStorage: Sendable {
     /// Accepted events not yet committed, in arrival order.
     func pendingInbox(limit: Int) async throws -> [InboxEntry]
 
+    /// After a bot changed: users in a state it no longer declares go back to the initial state
+    /// (their state data removed), and timers it no longer declares are cancelled.
+    func migrate(bot: String, keepingStates states: Set<String>, keepingTimers timers: Set<String>) async throws
+        -> MigrationCounts
+    /// How many timers are pending, for metrics.
+    func timerCount() async throws -> Int
+
     /// Deletes expired values and forgotten event ids; returns how many rows went.
     func purgeExpired(now: Double) async throws -> Int
     /// Operation counts since the backend was opened.
@@ -78,5 +85,19 @@ public struct CacheStatistics: Sendable, Hashable {
             "backend": .string(backend), "connected": .bool(true), "operations": .int(operations), "hits": .int(hits),
             "misses": .int(misses), "errors": .int(errors), "hit_ratio": .double(ratio), "checked_at": .double(now),
         ])
+    }
+}
+
+/// What `BotStorage.migrate` changed.
+public struct MigrationCounts: Sendable, Hashable {
+    /// Users moved back to the initial state.
+    public var users: Int
+    /// Timers cancelled.
+    public var timers: Int
+
+    /// Creates counts.
+    public init(users: Int, timers: Int) {
+        self.users = users
+        self.timers = timers
     }
 }

@@ -1,13 +1,13 @@
 import Synchronization
 
-/// Group commit: commits that arrive while a write is in progress are written together in the
+/// Group commit: writes that arrive while a write is in progress are written together in the
 /// next transaction, so throughput is not capped by one transaction per event. Each caller
 /// still gets its own result.
-final class CommitBatcher: Sendable {
-    typealias Writer = @Sendable ([UserCommit]) async throws -> [(any Error)?]
+final class CommitBatcher<Item: Sendable>: Sendable {
+    typealias Writer = @Sendable ([Item]) async throws -> [(any Error)?]
 
     private struct Queue {
-        var items: [(UserCommit, CheckedContinuation<Void, any Error>)] = []
+        var items: [(Item, CheckedContinuation<Void, any Error>)] = []
         var draining = false
     }
 
@@ -20,7 +20,7 @@ final class CommitBatcher: Sendable {
         self.maxBatch = maxBatch
     }
 
-    func submit(_ commit: UserCommit) async throws {
+    func submit(_ commit: Item) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let startDrain = queue.withLock { queue in
                 queue.items.append((commit, continuation))
@@ -34,7 +34,7 @@ final class CommitBatcher: Sendable {
 
     private func drain() async {
         while true {
-            let batch = queue.withLock { queue -> [(UserCommit, CheckedContinuation<Void, any Error>)] in
+            let batch = queue.withLock { queue -> [(Item, CheckedContinuation<Void, any Error>)] in
                 if queue.items.isEmpty {
                     queue.draining = false
                     return []

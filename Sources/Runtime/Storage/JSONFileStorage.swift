@@ -253,6 +253,41 @@ public final class JSONFileStorage: BotStorage {
         }
     }
 
+    /// Moves users out of removed states and cancels removed timers.
+    public func migrate(bot: String, keepingStates states: Set<String>, keepingTimers timers: Set<String>) async throws
+        -> MigrationCounts
+    {
+        try lock.withLock { _ in
+            var counts = MigrationCounts(users: 0, timers: 0)
+            let machinePrefix = SafeFileName.encode(StorageKey.machine.key) + "_"
+            let folder = root.appendingPathComponent(self.folder(.state))
+            for name in try list(self.folder(.state)) where name.hasPrefix(machinePrefix) {
+                guard let record: FileRecord = try read(folder.appendingPathComponent(name)), record.bot == bot,
+                    let state = record.value["name"].string, !states.contains(state)
+                else { continue }
+                let userSuffix = String(name.dropFirst(machinePrefix.count))
+                for other in try list(self.folder(.state)) where other.hasSuffix("_" + userSuffix) {
+                    try? FileManager.default.removeItem(at: folder.appendingPathComponent(other))
+                }
+                counts.users += 1
+            }
+            for name in try list("_system/timers") where name.hasSuffix(".json") {
+                let url = root.appendingPathComponent("_system/timers/\(name)")
+                guard let timer: TimerRecord = try read(url), timer.bot == bot, !timers.contains(timer.name) else {
+                    continue
+                }
+                try? FileManager.default.removeItem(at: url)
+                counts.timers += 1
+            }
+            return counts
+        }
+    }
+
+    /// Pending timers.
+    public func timerCount() async throws -> Int {
+        try lock.withLock { _ in try list("_system/timers").filter { $0.hasSuffix(".json") }.count }
+    }
+
     /// Deletes expired value files and forgotten ids.
     public func purgeExpired(now: Double) async throws -> Int {
         try lock.withLock { _ in

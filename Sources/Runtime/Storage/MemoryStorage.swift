@@ -1,3 +1,4 @@
+import RuleEngine
 import Synchronization
 
 /// Storage in process memory: for tests and quick trials; everything is lost on exit.
@@ -6,7 +7,8 @@ public final class MemoryStorage: BotStorage {
         var values: [String: [StorageKey: StoredValue]] = [:]
         var timers: [String: [String: TimerRecord]] = [:]
         var leases: [String: Double] = [:]
-        var outbox: [OutboundMessage] = []
+        var outbox: [String: (sequence: Int, message: OutboundMessage)] = [:]
+        var outboxSequence = 0
         var inbox: [InboxEntry] = []
         var seen: [String: Double] = [:]
     }
@@ -57,7 +59,10 @@ public final class MemoryStorage: BotStorage {
                     }
                 }
             }
-            data.outbox.append(contentsOf: commit.outbox)
+            for message in commit.outbox {
+                data.outboxSequence += 1
+                data.outbox[message.id] = (data.outboxSequence, message)
+            }
             if let inboxID = commit.inboxID { data.inbox.removeAll { $0.id == inboxID } }
         }
     }
@@ -84,13 +89,14 @@ public final class MemoryStorage: BotStorage {
 
     /// Unsent messages.
     public func pendingOutbox(limit: Int) async throws -> [OutboundMessage] {
-        data.withLock { Array($0.outbox.prefix(limit)) }
+        data.withLock { Array($0.outbox.values.sorted { $0.sequence < $1.sequence }.prefix(limit).map(\.message)) }
     }
 
     /// Removes sent messages.
     public func removeOutbox(ids: [String]) async throws {
-        let set = Set(ids)
-        data.withLock { $0.outbox.removeAll { set.contains($0.id) } }
+        data.withLock { data in
+            for id in ids { data.outbox[id] = nil }
+        }
     }
 
     /// Stores new events, refusing seen ids.
@@ -109,6 +115,34 @@ public final class MemoryStorage: BotStorage {
     /// Events not yet committed.
     public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
         data.withLock { Array($0.inbox.prefix(limit)) }
+    }
+
+    /// Moves users out of removed states and cancels removed timers.
+    public func migrate(bot: String, keepingStates states: Set<String>, keepingTimers timers: Set<String>) async throws
+        -> MigrationCounts
+    {
+        data.withLock { data in
+            var counts = MigrationCounts(users: 0, timers: 0)
+            let prefix = Self.owner(bot, "")
+            for owner in data.values.keys where owner.hasPrefix(prefix) {
+                guard let name = data.values[owner]?[.machine]?.value["name"].string, !states.contains(name) else {
+                    continue
+                }
+                data.values[owner] = data.values[owner]?.filter { $0.key.scope != .state }
+                counts.users += 1
+            }
+            for owner in data.timers.keys where owner.hasPrefix(prefix) {
+                let before = data.timers[owner]?.count ?? 0
+                data.timers[owner] = data.timers[owner]?.filter { timers.contains($0.key) }
+                counts.timers += before - (data.timers[owner]?.count ?? 0)
+            }
+            return counts
+        }
+    }
+
+    /// Pending timers.
+    public func timerCount() async throws -> Int {
+        data.withLock { $0.timers.values.reduce(0) { $0 + $1.count } }
     }
 
     /// Removes expired values and forgotten ids.

@@ -23,44 +23,70 @@ enum SQLiteSchema {
                 """)
     }
 
-    static func apply(_ commit: UserCommit, _ db: Database) throws {
-        for (key, stored) in commit.writes {
-            if let stored {
-                try db.execute(
+    /// One unit of group-committed work: a user's commit, or removing a sent outbox message.
+    enum Write: Sendable {
+        case commit(EncodedCommit)
+        case sent(outboxID: String)
+    }
+
+    static func apply(_ write: Write, _ db: Database) throws {
+        switch write {
+        case .commit(let encoded): try apply(encoded, db)
+        case .sent(let id): try db.cachedStatement(sql: "DELETE FROM outbox WHERE id = ?").execute(arguments: [id])
+        }
+    }
+
+    /// A commit with its JSON already encoded, so the single writer only runs statements.
+    struct EncodedCommit: Sendable {
+        var commit: UserCommit
+        var values: [(key: StorageKey, json: String?, expiresAt: Double?)]
+        var outbox: [(id: String, json: String)]
+
+        init(_ commit: UserCommit) throws {
+            self.commit = commit
+            values = commit.writes.map { key, stored in (key, stored?.value.storageJSON, stored?.expiresAt) }
+            let encoder = JSONEncoder()
+            outbox = try commit.outbox.map { ($0.id, String(decoding: try encoder.encode($0), as: UTF8.self)) }
+        }
+    }
+
+    static func apply(_ encoded: EncodedCommit, _ db: Database) throws {
+        let commit = encoded.commit
+        for (key, json, expiresAt) in encoded.values {
+            if let json {
+                try db.cachedStatement(
                     sql:
-                        "INSERT OR REPLACE INTO kv (bot, user, scope, key, value, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [
-                        commit.bot, commit.userID, key.scope.rawValue, key.key, stored.value.jsonText, stored.expiresAt,
-                    ])
+                        "INSERT OR REPLACE INTO kv (bot, user, scope, key, value, expires_at) VALUES (?, ?, ?, ?, ?, ?)"
+                ).execute(arguments: [commit.bot, commit.userID, key.scope.rawValue, key.key, json, expiresAt])
             } else {
-                try db.execute(
-                    sql: "DELETE FROM kv WHERE bot = ? AND user = ? AND scope = ? AND key = ?",
-                    arguments: [commit.bot, commit.userID, key.scope.rawValue, key.key])
+                try db.cachedStatement(sql: "DELETE FROM kv WHERE bot = ? AND user = ? AND scope = ? AND key = ?")
+                    .execute(arguments: [commit.bot, commit.userID, key.scope.rawValue, key.key])
             }
         }
         for (name, change) in commit.timers {
             switch change {
             case .start(let t):
-                try db.execute(
+                try db.cachedStatement(
                     sql:
-                        "INSERT OR REPLACE INTO timers (bot, user, name, started_at, due_at, generation, lease_until) VALUES (?, ?, ?, ?, ?, ?, NULL)",
-                    arguments: [t.bot, t.userID, t.name, t.startedAt, t.dueAt, t.generation])
+                        "INSERT OR REPLACE INTO timers (bot, user, name, started_at, due_at, generation, lease_until) VALUES (?, ?, ?, ?, ?, ?, NULL)"
+                ).execute(arguments: [t.bot, t.userID, t.name, t.startedAt, t.dueAt, t.generation])
             case .cancel:
-                try db.execute(
-                    sql: "DELETE FROM timers WHERE bot = ? AND user = ? AND name = ?",
-                    arguments: [commit.bot, commit.userID, name])
+                try db.cachedStatement(sql: "DELETE FROM timers WHERE bot = ? AND user = ? AND name = ?")
+                    .execute(arguments: [commit.bot, commit.userID, name])
             case .fired(let generation):
-                try db.execute(
-                    sql: "DELETE FROM timers WHERE bot = ? AND user = ? AND name = ? AND generation = ?",
-                    arguments: [commit.bot, commit.userID, name, generation])
+                try db.cachedStatement(
+                    sql: "DELETE FROM timers WHERE bot = ? AND user = ? AND name = ? AND generation = ?"
+                )
+                .execute(arguments: [commit.bot, commit.userID, name, generation])
             }
         }
-        for message in commit.outbox {
-            let body = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
-            try db.execute(sql: "INSERT OR IGNORE INTO outbox (id, body) VALUES (?, ?)", arguments: [message.id, body])
+        for (id, json) in encoded.outbox {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox (id, body) VALUES (?, ?)").execute(arguments: [
+                id, json,
+            ])
         }
         if let inboxID = commit.inboxID {
-            try db.execute(sql: "DELETE FROM inbox WHERE id = ?", arguments: [inboxID])
+            try db.cachedStatement(sql: "DELETE FROM inbox WHERE id = ?").execute(arguments: [inboxID])
         }
     }
 

@@ -120,7 +120,7 @@ public struct ConversationRunner: Sendable {
                     (try? await storage.load(bot: bot.name, userID: phone, now: time.now()))
                     ?? UserSnapshot(userID: phone)
                 let context = ActionContext(
-                    bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: .null)
+                    bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: { .null })
                 if context.stateName != expected {
                     result.failure = "\(at): expected state '\(expected)', the user is in '\(context.stateName)'"
                     return result
@@ -130,7 +130,7 @@ public struct ConversationRunner: Sendable {
                     (try? await storage.load(bot: bot.name, userID: phone, now: time.now()))
                     ?? UserSnapshot(userID: phone)
                 let context = ActionContext(
-                    bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: .null)
+                    bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: { .null })
                 if !context.evaluate(expression).isTruthy {
                     result.failure = "\(at): expected '\(expression.source)' to be true"
                     return result

@@ -1,6 +1,95 @@
 import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import RuleEngine
+import Runtime
+import ServiceLifecycle
+import UnixSignals
 
+/// `rulebot serve FILE...`: answer WhatsApp users.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve bots to WhatsApp: signed webhooks in, Graph API replies out, hot reload.",
+        discussion: """
+            Credentials come from the environment or a .env file: WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID,
+            WHATSAPP_WEBHOOK_VERIFY_TOKEN, WHATSAPP_WEBHOOK_SECRET, WHATSAPP_API_URL, PORT, LOG_LEVEL,
+            RULEBOT_ADMIN_TOKEN. Without an access token the server still runs and logs replies instead of sending them.
+            """)
+
+    @Argument(help: "Bot files. With several, each declares the phone_number_id it answers.")
+    var files: [String]
+
+    @Option(help: "Address to listen on.")
+    var host: String?
+
+    @Option(help: "Port to listen on (default: PORT, else 8080).")
+    var port: Int?
+
+    @Option(help: "Storage URL (default: the bot's preference, else sqlite:./data/rulebot.sqlite).")
+    var storage: String?
+
+    @Option(help: "A .env file to read.")
+    var envFile = ".env"
+
+    @Option(help: "Seconds between checks of the bot files for changes.")
+    var reloadInterval = 1.0
+
+    func run() async throws {
+        let dotEnv = FileManager.default.contents(atPath: envFile).map { String(decoding: $0, as: UTF8.self) }
+        var configuration = try ServerConfiguration.from(
+            environment: ProcessInfo.processInfo.environment, dotEnv: dotEnv)
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        configuration.reloadInterval = reloadInterval
+        var logger = Logger(label: "rulebot")
+        logger.logLevel = configuration.logLevel
+
+        let first = try BotFile.load(files[0]).graph()
+        let location = try StorageChoice.resolve(storage, preferred: first.preferredStorage)
+        let store = try StorageFactory.open(location)
+        let time = SystemTime()
+        let sender: any MessageSender
+        if configuration.canSend, let url = configuration.apiURL, let token = configuration.accessToken,
+            let phone = configuration.phoneNumberID
+        {
+            sender = GraphAPISender(
+                baseURL: url, token: token, defaultPhoneNumberID: phone, ratePerSecond: configuration.sendRate,
+                time: time, logger: logger)
+        } else {
+            logger.warning(
+                "outbound disabled: WHATSAPP_ACCESS_TOKEN or WHATSAPP_PHONE_NUMBER_ID is not set; replies are logged, not sent"
+            )
+            sender = LoggingSender(logger: logger)
+        }
+        if configuration.appSecret == nil {
+            logger.warning(
+                "WHATSAPP_WEBHOOK_SECRET is not set: webhook signatures are not checked (fine locally, never in production)"
+            )
+        }
+        let server = try RulebotServer(
+            configuration: configuration, files: files, registry: RulebotCommand.registry, storage: store,
+            sender: sender, time: time,
+            logger: logger)
+        let app = Application(
+            router: server.buildRouter(),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "rulebot"),
+            logger: logger)
+        logger.info(
+            "serving",
+            metadata: [
+                "address": "\(configuration.host):\(configuration.port)", "storage": "\(location)", "bots": "\(files)",
+            ])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: BackgroundService(server: server, reloadInterval: reloadInterval)),
+                    .init(service: app),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
 }

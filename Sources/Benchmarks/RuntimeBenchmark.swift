@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import RuleEngine
+import Runtime
+
+/// Events per second through evaluate + durable SQLite commit for the expiry bot with 1,000 users,
+/// against evaluate alone (no storage) in the same run.
+enum RuntimeBenchmark {
+    static let users = 1000
+    static let eventsPerUser = 50
+
+    static func run() async throws {
+        print("== runtime: expiry bot, \(users) users × \(eventsPerUser) messages")
+        let bot = try expiryBot()
+        let evaluateOnly = try evaluateOnlyRate(bot)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rulebot-bench-\(UUID().uuidString).sqlite"
+        ).path
+        let storage = try SQLiteStorage(path: path)
+        let rate = try await hostRate(bot, storage: storage)
+        let shortPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rulebot-bench-\(UUID().uuidString).sqlite"
+        ).path
+        let shortRate = try await hostRate(bot, storage: try SQLiteStorage(path: shortPath), eventsPerUser: 10)
+        try? FileManager.default.removeItem(atPath: shortPath)
+        let memoryRate = try await hostRate(bot, storage: MemoryStorage())
+        let commitRate = try await rawCommitRate()
+        let bigCommitRate = try await rawCommitRate(itemsPerValue: 25)
+        print("SQLite commits of a 25-item list alone: \(Int(bigCommitRate))/s")
+        print("evaluate only (baseline): \(Int(evaluateOnly)) events/s")
+        print(
+            "host on memory storage: \(Int(memoryRate)) events/s; SQLite commits alone (1000 concurrent writers): \(Int(commitRate))/s"
+        )
+        print(
+            "evaluate + SQLite commit + outbox, 50-message sessions: \(Int(rate)) events/s (\(Measure.format(rate / evaluateOnly * 100, 1))% of evaluate-only)"
+        )
+        print(
+            "evaluate + SQLite commit + outbox, 10-message sessions: \(Int(shortRate)) events/s (\(Measure.format(shortRate / evaluateOnly * 100, 1))% of evaluate-only)"
+        )
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Only the SQLite host path, for profiling.
+    static func runSQLiteOnly() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rulebot-bench-\(UUID().uuidString).sqlite"
+        ).path
+        let rate = try await hostRate(try expiryBot(), storage: try SQLiteStorage(path: path))
+        print("evaluate + SQLite commit + outbox: \(Int(rate)) events/s")
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    static func expiryBot() throws -> LoadedBot {
+        let source = try String(
+            contentsOf: Measure.repositoryRoot().appendingPathComponent("bots/expiry.yaml"), encoding: .utf8)
+        guard let graph = BotCompiler().compile(source: source, file: "bots/expiry.yaml").graph else {
+            throw BenchmarkError("expiry.yaml")
+        }
+        return try LoadedBot(graph: graph)
+    }
+
+    static func evaluateOnlyRate(_ bot: LoadedBot) throws -> Double {
+        var snapshots = [String: UserSnapshot]()
+        let count = users * eventsPerUser
+        let seconds = try Measure.seconds {
+            for i in 0..<count {
+                let user = "u\(i % users)"
+                let event = InboundEvent.text(
+                    "message \(i)", from: user, name: "Bench", id: "e\(i)", at: 1_000_000 + Double(i))
+                let evaluation = try Evaluator.evaluate(
+                    bot, snapshot: snapshots[user] ?? UserSnapshot(userID: user), event: event,
+                    now: 1_000_000 + Double(i))
+                var snapshot = snapshots[user] ?? UserSnapshot(userID: user)
+                for (key, value) in evaluation.commit.writes { snapshot.values[key] = value }
+                snapshots[user] = snapshot
+            }
+        }
+        return Double(count) / seconds
+    }
+
+    static func rawCommitRate(itemsPerValue: Int = 0) async throws -> Double {
+        let payload: Value =
+            itemsPerValue == 0
+            ? .int(1)
+            : .array(
+                (0..<itemsPerValue).map {
+                    .object(["text": .string("message \($0)"), "timestamp": .double(1_767_263_400.5), "type": "text"])
+                })
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rulebot-raw-\(UUID().uuidString).sqlite"
+        ).path
+        let storage = try SQLiteStorage(path: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let seconds = try await Measure.seconds {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for u in 0..<users {
+                    group.addTask {
+                        for _ in 0..<eventsPerUser {
+                            var commit = UserCommit(bot: "b", userID: "u\(u)")
+                            commit.writes[StorageKey(.user, "n")] = StoredValue(payload)
+                            try await storage.commit(commit)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        return Double(users * eventsPerUser) / seconds
+    }
+
+    static func hostRate(_ bot: LoadedBot, storage: any BotStorage, eventsPerUser: Int = eventsPerUser) async throws
+        -> Double
+    {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let host = BotHost(
+            bots: BotSet([bot]), storage: storage, sender: NullSender(), time: SystemTime(), logger: logger)
+        let seconds = await Measure.seconds {
+            await withTaskGroup(of: Void.self) { group in
+                for u in 0..<users {
+                    group.addTask {
+                        for i in 0..<eventsPerUser {
+                            let event = InboundEvent.text(
+                                "message \(i)", from: "u\(u)", name: "Bench", id: "u\(u)-\(i)", at: 1_000_000)
+                            await host.handle(InboxEntry(bot: bot.name, event: event))
+                        }
+                    }
+                }
+            }
+        }
+        let pending = try await storage.pendingOutbox(limit: 10)
+        guard pending.isEmpty else { throw BenchmarkError("outbox not drained") }
+        return Double(users * eventsPerUser) / seconds
+    }
+}
+
+/// Accepts every message instantly.
+struct NullSender: MessageSender {
+    func send(_ message: OutboundMessage) async -> SendOutcome { .sent }
+}

@@ -1,0 +1,58 @@
+import Synchronization
+
+/// Users' snapshots as last committed, so hot users are served without a read.
+///
+/// Valid only while one process owns the data (SQLite and JSON files; Redis shares data between
+/// instances and does not use it). The host runs a user's events one at a time, so applying a
+/// commit after it succeeded keeps the copy exact.
+final class SnapshotCache: Sendable {
+    private let entries = Mutex<[String: UserSnapshot]>([:])
+    private let capacity: Int
+
+    init(capacity: Int = 50_000) {
+        self.capacity = capacity
+    }
+
+    private static func key(_ bot: String, _ user: String) -> String { bot + "\u{1F}" + user }
+
+    /// The cached snapshot with values expired at `now` left out.
+    func get(bot: String, userID: String, now: Double) -> UserSnapshot? {
+        guard var snapshot = entries.withLock({ $0[Self.key(bot, userID)] }) else { return nil }
+        if snapshot.values.values.contains(where: { $0.isExpired(at: now) }) {
+            snapshot.values = snapshot.values.filter { !$0.value.isExpired(at: now) }
+        }
+        return snapshot
+    }
+
+    func put(bot: String, _ snapshot: UserSnapshot) {
+        entries.withLock { entries in
+            if entries.count >= capacity {
+                // Dropping an arbitrary tenth is enough: a miss only costs one read.
+                for key in entries.keys.prefix(capacity / 10 + 1) { entries[key] = nil }
+            }
+            entries[Self.key(bot, snapshot.userID)] = snapshot
+        }
+    }
+
+    /// Applies a committed change to the cached copy, if there is one.
+    func apply(_ commit: UserCommit) {
+        entries.withLock { entries in
+            let key = Self.key(commit.bot, commit.userID)
+            guard var snapshot = entries[key] else { return }
+            for (storageKey, value) in commit.writes { snapshot.values[storageKey] = value }
+            for (name, change) in commit.timers {
+                switch change {
+                case .start(let record): snapshot.timers[name] = record
+                case .cancel: snapshot.timers[name] = nil
+                case .fired(let generation):
+                    if snapshot.timers[name]?.generation == generation { snapshot.timers[name] = nil }
+                }
+            }
+            entries[key] = snapshot
+        }
+    }
+
+    func removeAll() {
+        entries.withLock { $0.removeAll() }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import Logging
+import RuleEngine
+import Runtime
+
+/// Everything a running server shares: configuration, bots, host, metrics and background work.
+///
+/// `buildRouter()` is a plain function so tests call routes in-process without a network.
+public final class RulebotServer: Sendable {
+    let configuration: ServerConfiguration
+    let library: BotLibrary
+    let host: BotHost
+    let metrics: ServerMetrics
+    let inFlight = InFlight()
+    let signatures: SignatureVerifier?
+    let logger: Logger
+
+    /// Assembles a server for `files` on `storage`, sending with `sender`.
+    init(
+        configuration: ServerConfiguration, files: [String], registry: ActionRegistry, storage: any BotStorage,
+        sender: any MessageSender, time: any TimeSource, logger: Logger
+    ) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let metrics = ServerMetrics()
+        self.metrics = metrics
+        let bots = BotSet()
+        library = BotLibrary(
+            paths: files, registry: registry, bots: bots, storage: storage, metrics: metrics, time: time, logger: logger
+        )
+        try library.loadAll()
+        host = BotHost(bots: bots, storage: storage, sender: sender, time: time, observer: metrics, logger: logger)
+        signatures = configuration.appSecret.map(SignatureVerifier.init(appSecret:))
+    }
+
+    /// The routes: webhook, health, metrics and admin.
+    public func buildRouter() -> Router<RulebotRequestContext> {
+        let router = Router(context: RulebotRequestContext.self)
+        router.get("/webhook") { request, _ in self.verify(request) }
+        router.post("/webhook") { request, context in try await self.receive(request, context: context) }
+        router.get("/healthz") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        router.get("/readyz") { _, _ in await self.readiness() }
+        router.get("/metrics") { _, _ in await self.metricsResponse() }
+        router.post("/admin/reload") { request, _ in try await self.admin(request) { try await self.adminReload() } }
+        router.get("/admin/bots") { request, _ in try await self.admin(request) { try self.adminBots() } }
+        return router
+    }
+
+    /// Starts background processing of events the inbox still holds (after a crash) and unsent replies.
+    func recover() async {
+        await host.drainInbox()
+        await host.dispatcher.flushPending()
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let data = try encoder.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import RuleEngine
+import Runtime
+import Synchronization
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Sends messages through the WhatsApp Cloud API with URLSession (libcurl on Linux).
+///
+/// Long texts go out as several messages; when a later part fails temporarily, the retry
+/// continues from that part instead of repeating the ones already delivered.
+final class GraphAPISender: MessageSender {
+    private let baseURL: URL
+    private let token: String
+    private let defaultPhoneNumberID: String
+    private let session: URLSession
+    private let bucket: TokenBucket
+    private let logger: Logger
+    private let progress = Mutex<[String: Int]>([:])
+
+    init(
+        baseURL: URL, token: String, defaultPhoneNumberID: String, ratePerSecond: Double = 80, time: any TimeSource,
+        logger: Logger
+    ) {
+        self.baseURL = baseURL
+        self.token = token
+        self.defaultPhoneNumberID = defaultPhoneNumberID
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 20
+        configuration.httpMaximumConnectionsPerHost = 16
+        self.session = URLSession(configuration: configuration)
+        self.bucket = TokenBucket(ratePerSecond: ratePerSecond, time: time)
+        self.logger = logger
+    }
+
+    func send(_ message: OutboundMessage) async -> SendOutcome {
+        let phoneNumberID = message.phoneNumberID ?? defaultPhoneNumberID
+        let bodies = GraphPayload.bodies(for: message)
+        let start = progress.withLock { $0[message.id] ?? 0 }
+        for index in start..<bodies.count {
+            await bucket.acquire(phoneNumberID)
+            let outcome = await post(bodies[index], phoneNumberID: phoneNumberID)
+            guard case .sent = outcome else {
+                progress.withLock { $0[message.id] = index }
+                if case .failed(let reason) = outcome, reason.hasPrefix("access token") {
+                    logger.critical(
+                        "WhatsApp rejected the access token; no message can be sent until it is replaced",
+                        metadata: ["reason": "\(reason)"])
+                }
+                if case .failed = outcome { progress.withLock { $0[message.id] = nil } }
+                return outcome
+            }
+        }
+        progress.withLock { $0[message.id] = nil }
+        return .sent
+    }
+
+    private func post(_ body: Value, phoneNumberID: String) async -> SendOutcome {
+        var request = URLRequest(url: baseURL.appendingPathComponent(phoneNumberID).appendingPathComponent("messages"))
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        do {
+            request.httpBody = try JSONEncoder().encode(body)
+            let (data, response) = try await session.data(for: request)
+            guard let http = response as? HTTPURLResponse else { return .retry(after: 1, reason: "no HTTP response") }
+            let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap(Double.init)
+            return GraphError.outcome(status: http.statusCode, body: data, retryAfter: retryAfter)
+        } catch {
+            return .retry(after: 1, reason: "network: \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import CoreMetrics
+import Foundation
+import Prometheus
+import RuleEngine
+import Runtime
+import Synchronization
+
+/// The server's Prometheus metrics, recorded through swift-metrics into this app's own registry.
+final class ServerMetrics: HostObserver {
+    let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
+    let webhookLatency: CoreMetrics.Timer
+    let timersPending: CoreMetrics.Gauge
+
+    init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10),
+            .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+        ]
+        self.factory = factory
+        webhookLatency = CoreMetrics.Timer(label: "rulebot_webhook_duration_seconds", factory: factory)
+        timersPending = CoreMetrics.Gauge(label: "rulebot_timers_pending", factory: factory)
+    }
+
+    /// Adds `by` to the counter `label` with `dimensions`.
+    func count(_ label: String, _ dimensions: [(String, String)] = [], by amount: Int = 1) {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        let counter = counters.withLock { counters in
+            if let existing = counters[key] { return existing }
+            let created = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
+            counters[key] = created
+            return created
+        }
+        counter.increment(by: amount)
+    }
+
+    /// The Prometheus text exposition.
+    func render() -> String { registry.emitToString() }
+
+    func processed(bot: String, event: InboundEvent, evaluation: Evaluation, seconds: Double) {
+        let kind: String
+        switch event.kind {
+        case .message: kind = "message"
+        case .timer: kind = "timer"
+        case .status: kind = "status"
+        }
+        count("rulebot_events_total", [("bot", bot), ("kind", kind)])
+        if kind == "timer" { count("rulebot_timers_fired_total", [("bot", bot)]) }
+        for rule in evaluation.firedRules { count("rulebot_rule_firings_total", [("bot", bot), ("rule", rule)]) }
+    }
+
+    func failed(bot: String, event: InboundEvent, error: any Error) {
+        count("rulebot_event_failures_total", [("bot", bot)])
+    }
+
+    func sent(_ message: OutboundMessage, outcome: SendOutcome) {
+        switch outcome {
+        case .sent:
+            if case .markRead = message.body { return }
+            count("rulebot_replies_sent_total", [("bot", message.bot)])
+        case .retry(_, let reason), .failed(let reason):
+            let code = reason.split(separator: ":").first.map(String.init) ?? "unknown"
+            count("rulebot_send_errors_total", [("code", code.allSatisfy(\.isNumber) ? code : "other")])
+        }
+    }
+}

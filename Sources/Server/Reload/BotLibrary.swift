@@ -1,0 +1,152 @@
+import Crypto
+import Foundation
+import Logging
+import RuleEngine
+import Runtime
+import Synchronization
+
+/// The bot files a server runs: compiles them, routes events to them, and hot-reloads them.
+///
+/// A reload compiles the new version first. On errors the old bot keeps serving and the
+/// diagnostics are logged exactly as `rulebot check` prints them. On success the new graph is
+/// swapped in: events already running finish on the old graph, later ones use the new one;
+/// users in removed states go back to the initial state and removed timers are cancelled.
+final class BotLibrary: Sendable {
+    /// What is known about one file.
+    struct FileStatus: Sendable, Codable {
+        var file: String
+        var bot: String?
+        var hash: String?
+        var loadedAt: Double?
+        var lastError: String?
+        var phoneNumberID: String?
+    }
+
+    /// What one reload did to one file.
+    enum Outcome: Sendable, Equatable {
+        case unchanged, reloaded, failed(String)
+    }
+
+    let paths: [String]
+    let registry: ActionRegistry
+    let bots: BotSet
+    let storage: any BotStorage
+    let metrics: ServerMetrics
+    let logger: Logger
+    let time: any TimeSource
+    private let files = Mutex<[String: FileStatus]>([:])
+    private let reloading = Mutex(false)
+
+    init(
+        paths: [String], registry: ActionRegistry, bots: BotSet, storage: any BotStorage, metrics: ServerMetrics,
+        time: any TimeSource, logger: Logger
+    ) {
+        self.paths = paths
+        self.registry = registry
+        self.bots = bots
+        self.storage = storage
+        self.metrics = metrics
+        self.time = time
+        self.logger = logger
+    }
+
+    /// Loads every file; throws with the rendered diagnostics when one does not compile.
+    func loadAll() throws {
+        var problems: [String] = []
+        for path in paths {
+            let file = try BotFile.load(path, registry: registry)
+            guard let graph = file.result.graph else {
+                problems.append(file.renderedDiagnostics + file.summary)
+                continue
+            }
+            bots.install(try LoadedBot(graph: graph, registry: registry))
+            record(path, graph: graph, source: file.source)
+        }
+        if !problems.isEmpty { throw CLIError(problems.joined()) }
+    }
+
+    /// Reloads files whose content changed; returns what happened to each file.
+    @discardableResult
+    func reload(trigger: String) async -> [String: Outcome] {
+        var outcomes: [String: Outcome] = [:]
+        for path in paths { outcomes[path] = await reload(path, trigger: trigger) }
+        return outcomes
+    }
+
+    private func reload(_ path: String, trigger: String) async -> Outcome {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return fail(path, "cannot read '\(path)'; the loaded version keeps running")
+        }
+        let source = String(decoding: data, as: UTF8.self)
+        guard Self.hash(source) != files.withLock({ $0[path]?.hash }) else { return .unchanged }
+        let result = BotCompiler(catalog: registry.catalog).compile(source: source, file: path)
+        guard let graph = result.graph else {
+            let rendered = DiagnosticRenderer(source: source).render(result.diagnostics)
+            return fail(path, rendered)
+        }
+        let bot: LoadedBot
+        do { bot = try LoadedBot(graph: graph, registry: registry) } catch { return fail(path, "\(error)") }
+        let previous = bots.install(bot)
+        record(path, graph: graph, source: source)
+        metrics.count("rulebot_reloads_total", [("result", "ok")])
+        var log = logger
+        log[metadataKey: "bot.name"] = "\(graph.name)"
+        if let previous {
+            do {
+                let counts = try await storage.migrate(
+                    bot: graph.name, keepingStates: Set(graph.states.map(\.name)),
+                    keepingTimers: Set(graph.timers.map(\.name)))
+                let removedStates = Set(previous.graph.states.map(\.name)).subtracting(graph.states.map(\.name))
+                let removedTimers = Set(previous.graph.timers.map(\.name)).subtracting(graph.timers.map(\.name))
+                log.info(
+                    "bot reloaded",
+                    metadata: [
+                        "trigger": "\(trigger)", "file": "\(path)", "removed.states": "\(removedStates.sorted())",
+                        "users.moved.to.initial": "\(counts.users)", "removed.timers": "\(removedTimers.sorted())",
+                        "timers.cancelled": "\(counts.timers)",
+                    ])
+            } catch {
+                log.error(
+                    "bot reloaded, but moving users out of removed states failed", metadata: ["error": "\(error)"])
+            }
+        } else {
+            log.info("bot loaded", metadata: ["file": "\(path)"])
+        }
+        return .reloaded
+    }
+
+    private func fail(_ path: String, _ message: String) -> Outcome {
+        files.withLock { $0[path, default: FileStatus(file: path)].lastError = message }
+        metrics.count("rulebot_reloads_total", [("result", "failed")])
+        logger.error("reload failed; the previous version keeps running\n\(message)", metadata: ["file": "\(path)"])
+        return .failed(message)
+    }
+
+    private func record(_ path: String, graph: RuleGraph, source: String) {
+        files.withLock {
+            $0[path] = FileStatus(
+                file: path, bot: graph.name, hash: Self.hash(source), loadedAt: time.now(), lastError: nil,
+                phoneNumberID: graph.phoneNumberID)
+        }
+    }
+
+    /// Every file's status, in command-line order.
+    var status: [FileStatus] {
+        let all = files.withLock { $0 }
+        return paths.map { all[$0] ?? FileStatus(file: $0) }
+    }
+
+    /// The bot that answers a business number: the one declaring it, else the only bot that
+    /// declares none, else the only bot.
+    func route(phoneNumberID: String?) -> String? {
+        let loaded = status.filter { $0.bot != nil }
+        if let id = phoneNumberID, let match = loaded.first(where: { $0.phoneNumberID == id }) { return match.bot }
+        let undeclared = loaded.filter { $0.phoneNumberID == nil }
+        if undeclared.count == 1 { return undeclared[0].bot }
+        return loaded.count == 1 ? loaded[0].bot : nil
+    }
+
+    static func hash(_ source: String) -> String {
+        SHA256.hash(data: Data(source.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+}
