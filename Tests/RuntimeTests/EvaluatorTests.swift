@@ -126,4 +126,23 @@ struct EvaluatorTests {
         #expect(fired.commit.outbox.map { $0.displayText } == ["fired"])
         #expect(fired.commit.timers["t"] == UserCommit.TimerChange.fired(generation: "new"))
     }
+
+    @Test func timerRepliesGoOutFromTheBotsOwnNumber() throws {
+        let bot = try loadBot(
+            """
+            phone_number_id: "222"
+            timers:
+              t: 1s
+            rules:
+              - when: message
+                do: [restart_timer: t]
+              - when: { timer: t }
+                do: [reply: ring]
+            """)
+        var snapshot = UserSnapshot(userID: "1")
+        snapshot.timers["t"] = TimerRecord(bot: bot.name, userID: "1", name: "t", startedAt: 0, dueAt: 1, generation: "g")
+        let event = InboundEvent(id: "x", userID: "1", kind: .timer(TimerFiring(name: "t", startedAt: 0, dueAt: 1, generation: "g")))
+        let evaluation = try Evaluator.evaluate(bot, snapshot: snapshot, event: event, now: 1)
+        #expect(evaluation.commit.outbox.first?.phoneNumberID == "222")
+    }
 }

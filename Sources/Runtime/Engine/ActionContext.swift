@@ -113,7 +113,9 @@ public struct ActionContext: Sendable {
         if quote, case .message(let message) = event.kind { replyTo = message.id }
         commit.outbox.append(
             OutboundMessage(
-                id: "\(event.id)#\(outboxCounter)", bot: bot.name, to: event.userID, phoneNumberID: event.phoneNumberID,
+                // Timer events carry no business number: answer from the bot's own.
+                id: "\(event.id)#\(outboxCounter)", bot: bot.name, to: event.userID,
+                phoneNumberID: event.phoneNumberID ?? bot.graph.phoneNumberID,
                 replyTo: replyTo, body: body, createdAt: now))
     }
 

@@ -50,6 +50,7 @@ struct BackgroundService: Service {
     private func purge() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(60))
+            if Task.isCancelled { return }
             do {
                 let removed = try await server.host.storage.purgeExpired(now: server.host.time.now())
                 if removed > 0 { server.logger.debug("purged expired data", metadata: ["rows": "\(removed)"]) }

@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import RuleEngine
+import Synchronization
+
+/// A stand-in for the Graph API: records every request body and answers like Meta does on success.
+final class FakeGraphAPI: Sendable {
+    struct Received: Sendable {
+        var path: String
+        var authorization: String?
+        var body: Value
+    }
+
+    private let received = Mutex<[Received]>([])
+    private let portBox = Mutex<Int?>(nil)
+    private let task = Mutex<Task<Void, any Error>?>(nil)
+
+    /// Starts listening on a free loopback port; returns the port.
+    func start() async throws -> Int {
+        let router = Router()
+        router.post("/v21.0/:phone/messages") { request, context -> Response in
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let body = (try? JSONDecoder().decode(Value.self, from: Data(buffer.readableBytesView))) ?? .null
+            self.received.withLock {
+                $0.append(Received(path: request.uri.path, authorization: request.headers[.authorization], body: body))
+            }
+            let reply = #"{"messaging_product":"whatsapp","contacts":[{"input":"1","wa_id":"1"}],"messages":[{"id":"wamid.fake"}]}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: reply)))
+        }
+        var logger = Logger(label: "fake-graph")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in self.portBox.withLock { $0 = channel.localAddress?.port } }, logger: logger)
+        task.withLock { $0 = Task { try await app.runService() } }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let port = portBox.withLock({ $0 }) { return port }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw FakeError("the fake Graph API did not start")
+    }
+
+    func stop() {
+        task.withLock { $0?.cancel() }
+    }
+
+    /// Requests received so far.
+    var requests: [Received] { received.withLock { $0 } }
+
+    /// The text bodies sent so far (read receipts left out).
+    var texts: [String] {
+        requests.compactMap { $0.body["text"]["body"].string }
+    }
+
+    /// Waits until `condition` holds for the received requests, or fails after `seconds`.
+    func wait(seconds: Double = 20, for description: String, _ condition: ([Received]) -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition(requests) { return }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw FakeError("timed out waiting for \(description); received texts: \(texts)")
+    }
+}
+
+struct FakeError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
