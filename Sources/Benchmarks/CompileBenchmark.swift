@@ -5,7 +5,7 @@ import Yams
 /// Compile time of the shipped bots and of a generated 10,000-rule bot, against parsing the same YAML with Yams alone.
 enum CompileBenchmark {
     static func run() throws {
-        print("== compile (baseline: Yams.compose of the same text)")
+        say("== compile (baseline: Yams.compose of the same text)")
         for name in ["json_cache.yaml", "expiry.yaml"] {
             let source = try String(
                 contentsOf: Measure.repositoryRoot().appendingPathComponent("bots/\(name)"), encoding: .utf8)
@@ -22,7 +22,7 @@ enum CompileBenchmark {
             guard result.graph != nil else { throw BenchmarkError("\(label) did not compile") }
         }
         let parse = try Measure.median(runs: runs) { _ = try Yams.compose(yaml: source) }
-        print(
+        say(
             "\(label): compile \(Measure.format(compile * 1000)) ms, YAML parse \(Measure.format(parse * 1000)) ms, "
                 + "ratio \(Measure.format(compile / parse))x, \(diagnostics) diagnostics")
     }

@@ -41,3 +41,8 @@ enum Measure {
             .deletingLastPathComponent()
     }
 }
+
+/// Prints a line unbuffered, so results survive a crash later in the run.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

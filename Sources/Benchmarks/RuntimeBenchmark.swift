@@ -10,7 +10,7 @@ enum RuntimeBenchmark {
     static let eventsPerUser = 50
 
     static func run() async throws {
-        print("== runtime: expiry bot, \(users) users × \(eventsPerUser) messages")
+        say("== runtime: expiry bot, \(users) users × \(eventsPerUser) messages")
         let bot = try expiryBot()
         let evaluateOnly = try evaluateOnlyRate(bot)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -26,15 +26,15 @@ enum RuntimeBenchmark {
         let memoryRate = try await hostRate(bot, storage: MemoryStorage())
         let commitRate = try await rawCommitRate()
         let bigCommitRate = try await rawCommitRate(itemsPerValue: 25)
-        print("SQLite commits of a 25-item list alone: \(Int(bigCommitRate))/s")
-        print("evaluate only (baseline): \(Int(evaluateOnly)) events/s")
-        print(
+        say("SQLite commits of a 25-item list alone: \(Int(bigCommitRate))/s")
+        say("evaluate only (baseline): \(Int(evaluateOnly)) events/s")
+        say(
             "host on memory storage: \(Int(memoryRate)) events/s; SQLite commits alone (1000 concurrent writers): \(Int(commitRate))/s"
         )
-        print(
+        say(
             "evaluate + SQLite commit + outbox, 50-message sessions: \(Int(rate)) events/s (\(Measure.format(rate / evaluateOnly * 100, 1))% of evaluate-only)"
         )
-        print(
+        say(
             "evaluate + SQLite commit + outbox, 10-message sessions: \(Int(shortRate)) events/s (\(Measure.format(shortRate / evaluateOnly * 100, 1))% of evaluate-only)"
         )
         try? FileManager.default.removeItem(atPath: path)
@@ -46,7 +46,7 @@ enum RuntimeBenchmark {
             "rulebot-bench-\(UUID().uuidString).sqlite"
         ).path
         let rate = try await hostRate(try expiryBot(), storage: try SQLiteStorage(path: path))
-        print("evaluate + SQLite commit + outbox: \(Int(rate)) events/s")
+        say("evaluate + SQLite commit + outbox: \(Int(rate)) events/s")
         try? FileManager.default.removeItem(atPath: path)
     }
 

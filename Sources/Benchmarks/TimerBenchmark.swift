@@ -23,7 +23,7 @@ enum TimerBenchmark {
     }
 
     static func run() async throws {
-        print("== timers: \(timers) timers due over \(Int(window)) s on SQLite, expiry bot")
+        say("== timers: \(timers) timers due over \(Int(window)) s on SQLite, expiry bot")
         let bot = try RuntimeBenchmark.expiryBot()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
             "rulebot-timers-\(UUID().uuidString).sqlite"
@@ -66,10 +66,10 @@ enum TimerBenchmark {
         }
         service.cancel()
         let lateness = recorder.lateness.withLock { $0 }
-        print(
+        say(
             "inserted \(timers) timers in \(Measure.format(insert)) s (\(Int(Double(timers) / insert))/s, the baseline write rate)"
         )
-        print(
+        say(
             "fired \(lateness.count) of \(timers); lateness p50 \(Measure.format(Measure.percentile(lateness, 0.5) * 1000)) ms, "
                 + "p99 \(Measure.format(Measure.percentile(lateness, 0.99) * 1000)) ms, max \(Measure.format((lateness.max() ?? .nan) * 1000)) ms; "
                 + "firing rate needed \(Int(Double(timers) / window))/s")

@@ -7,8 +7,6 @@ import Foundation
 //   swift run -c release Benchmarks runtime
 //   swift run -c release Benchmarks timers
 
-nonisolated(unsafe) let standardOutput = stdout
-setvbuf(standardOutput, nil, _IOLBF, 0)
 let arguments = CommandLine.arguments.dropFirst()
 let which = Set(arguments.isEmpty ? ["compile", "runtime", "timers"] : Array(arguments))
 if which.contains("compile") { try CompileBenchmark.run() }
