@@ -35,11 +35,14 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // Debian's libhiredis (the official Redis C client), for the Redis storage backend.
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         // Evaluates a RuleGraph per event; storage backends, durable timers, outbox and senders.
         .target(
             name: "Runtime",
             dependencies: [
                 "RuleEngine",
+                "CHiredis",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -7,6 +7,7 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
         case badArguments(String, String)
         case storage(String)
         case action(String)
+        case alreadyHandled
     }
 
     private let kind: Kind
@@ -24,6 +25,15 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
     /// A storage backend failed; nothing of the event was committed.
     public static func storage(_ message: String) -> RuntimeError {
         RuntimeError(kind: .storage(message), location: nil)
+    }
+
+    /// Another instance already committed this event; nothing was written.
+    public static let alreadyHandled = RuntimeError(kind: .alreadyHandled, location: nil)
+
+    /// Whether this is `alreadyHandled`.
+    public var isAlreadyHandled: Bool {
+        if case .alreadyHandled = kind { return true }
+        return false
     }
 
     /// A custom action reported a failure.
@@ -49,6 +59,7 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
         case .badArguments(let name, let reason): return "\(prefix)arguments of '\(name)' could not be read: \(reason)"
         case .storage(let message): return "storage error: \(message)"
         case .action(let message): return "\(prefix)\(message)"
+        case .alreadyHandled: return "the event was already handled by another instance"
         }
     }
 }

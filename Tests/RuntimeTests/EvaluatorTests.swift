@@ -140,8 +140,10 @@ struct EvaluatorTests {
                 do: [reply: ring]
             """)
         var snapshot = UserSnapshot(userID: "1")
-        snapshot.timers["t"] = TimerRecord(bot: bot.name, userID: "1", name: "t", startedAt: 0, dueAt: 1, generation: "g")
-        let event = InboundEvent(id: "x", userID: "1", kind: .timer(TimerFiring(name: "t", startedAt: 0, dueAt: 1, generation: "g")))
+        snapshot.timers["t"] = TimerRecord(
+            bot: bot.name, userID: "1", name: "t", startedAt: 0, dueAt: 1, generation: "g")
+        let event = InboundEvent(
+            id: "x", userID: "1", kind: .timer(TimerFiring(name: "t", startedAt: 0, dueAt: 1, generation: "g")))
         let evaluation = try Evaluator.evaluate(bot, snapshot: snapshot, event: event, now: 1)
         #expect(evaluation.commit.outbox.first?.phoneNumberID == "222")
     }

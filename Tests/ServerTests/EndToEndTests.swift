@@ -2,11 +2,11 @@ import Foundation
 import RuleEngine
 import Testing
 
+@testable import Server
+
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
-
-@testable import Server
 
 /// Starts the real `rulebot serve` binary on a loopback port against a fake Graph API and talks
 /// to it over HTTP with signed webhooks, as Meta would.
@@ -22,12 +22,16 @@ struct EndToEndTests {
         let fake = FakeGraphAPI()
         let graphPort = try await fake.start()
         defer { fake.stop() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rulebot-e2e-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rulebot-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // Test copies: each bot declares its number; the expiry timer is 1 s instead of 15 s.
-        let jsonCache = try ServerHarness.shippedBot("json_cache.yaml").replacingOccurrences(of: "storage: json:./cache_data\n", with: "phone_number_id: \"111\"\n")
-        let expiry = try ServerHarness.shippedBot("expiry.yaml").replacingOccurrences(of: "    after: 15s", with: "    after: 1s")
-            .replacingOccurrences(of: "timezone: UTC\n", with: "timezone: UTC\nphone_number_id: \"222\"\n")
+        let jsonCache = try ServerHarness.shippedBot("json_cache.yaml").replacingOccurrences(
+            of: "storage: json:./cache_data\n", with: "phone_number_id: \"111\"\n")
+        let expiry = try ServerHarness.shippedBot("expiry.yaml").replacingOccurrences(
+            of: "    after: 15s", with: "    after: 1s"
+        )
+        .replacingOccurrences(of: "timezone: UTC\n", with: "timezone: UTC\nphone_number_id: \"222\"\n")
         try jsonCache.write(to: directory.appendingPathComponent("json_cache.yaml"), atomically: true, encoding: .utf8)
         try expiry.write(to: directory.appendingPathComponent("expiry.yaml"), atomically: true, encoding: .utf8)
 
@@ -35,13 +39,15 @@ struct EndToEndTests {
         let process = Process()
         process.executableURL = Self.rulebotBinary
         process.arguments = [
-            "serve", directory.appendingPathComponent("json_cache.yaml").path, directory.appendingPathComponent("expiry.yaml").path,
+            "serve", directory.appendingPathComponent("json_cache.yaml").path,
+            directory.appendingPathComponent("expiry.yaml").path,
             "--port", "\(port)", "--storage", "sqlite:\(directory.appendingPathComponent("db.sqlite").path)",
             "--env-file", directory.appendingPathComponent("none.env").path,
         ]
         process.environment = [
             "WHATSAPP_API_URL": "http://127.0.0.1:\(graphPort)/v21.0", "WHATSAPP_ACCESS_TOKEN": "e2e-token",
-            "WHATSAPP_PHONE_NUMBER_ID": "111", "WHATSAPP_WEBHOOK_SECRET": Self.secret, "WHATSAPP_WEBHOOK_VERIFY_TOKEN": "verify",
+            "WHATSAPP_PHONE_NUMBER_ID": "111", "WHATSAPP_WEBHOOK_SECRET": Self.secret,
+            "WHATSAPP_WEBHOOK_VERIFY_TOKEN": "verify",
             "LOG_LEVEL": "error", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
         ]
         try process.run()
@@ -51,9 +57,16 @@ struct EndToEndTests {
 
         // json_cache: welcome, then /HISTORY, each with a read receipt and a quoted reply.
         #expect(try await post(base, textWebhook("hello", id: "wamid.e2e.1", phoneNumberID: "111")) == 200)
-        try await fake.wait(for: "the welcome") { $0.contains { $0.body["text"]["body"].string?.contains("Welcome, Mira!") == true } }
-        #expect(try await post(base, textWebhook("/HISTORY", id: "wamid.e2e.2", phoneNumberID: "111", timestamp: 1_767_261_601)) == 200)
-        try await fake.wait(for: "the history") { $0.contains { $0.body["text"]["body"].string?.contains("Total messages: 2") == true } }
+        try await fake.wait(for: "the welcome") {
+            $0.contains { $0.body["text"]["body"].string?.contains("Welcome, Mira!") == true }
+        }
+        #expect(
+            try await post(
+                base, textWebhook("/HISTORY", id: "wamid.e2e.2", phoneNumberID: "111", timestamp: 1_767_261_601)) == 200
+        )
+        try await fake.wait(for: "the history") {
+            $0.contains { $0.body["text"]["body"].string?.contains("Total messages: 2") == true }
+        }
         let welcome = try #require(fake.requests.first { $0.body["text"]["body"].string?.contains("Welcome") == true })
         #expect(welcome.path == "/v21.0/111/messages")
         #expect(welcome.authorization == "Bearer e2e-token")
@@ -62,18 +75,32 @@ struct EndToEndTests {
         #expect(fake.requests.contains { $0.body["status"] == "read" && $0.body["message_id"] == "wamid.e2e.1" })
 
         // A bad signature is refused; a redelivery is acknowledged but not answered again.
-        #expect(try await post(base, textWebhook("forged", id: "wamid.e2e.x", phoneNumberID: "111"), signature: "sha256=00") == 401)
+        #expect(
+            try await post(base, textWebhook("forged", id: "wamid.e2e.x", phoneNumberID: "111"), signature: "sha256=00")
+                == 401)
         #expect(try await post(base, textWebhook("hello", id: "wamid.e2e.1", phoneNumberID: "111")) == 200)
 
         // expiry: two messages, then the echo after a second of silence.
-        #expect(try await post(base, textWebhook("one", from: "34600000001", id: "wamid.e2e.3", phoneNumberID: "222")) == 200)
-        try await fake.wait(for: "message #1") { $0.contains { $0.body["text"]["body"].string?.contains("Message #1 stored!") == true } }
-        #expect(try await post(base, textWebhook("two", from: "34600000001", id: "wamid.e2e.4", phoneNumberID: "222")) == 200)
-        try await fake.wait(for: "the echo") { $0.contains { $0.body["text"]["body"].string?.contains("Message History (2 messages)") == true } }
+        #expect(
+            try await post(base, textWebhook("one", from: "34600000001", id: "wamid.e2e.3", phoneNumberID: "222"))
+                == 200)
+        try await fake.wait(for: "message #1") {
+            $0.contains { $0.body["text"]["body"].string?.contains("Message #1 stored!") == true }
+        }
+        #expect(
+            try await post(base, textWebhook("two", from: "34600000001", id: "wamid.e2e.4", phoneNumberID: "222"))
+                == 200)
+        try await fake.wait(for: "the echo") {
+            $0.contains { $0.body["text"]["body"].string?.contains("Message History (2 messages)") == true }
+        }
         let echo = try #require(fake.texts.first { $0.contains("Message History") })
         #expect(echo.contains("] one\n") && echo.contains("] two\n"))
-        #expect(fake.requests.filter { $0.path == "/v21.0/222/messages" }.count == 3, "\(fake.requests.filter { $0.path == "/v21.0/222/messages" }.map(\.body))")
-        #expect(fake.texts.filter { $0.contains("Welcome, Mira!") }.count == 1, "the redelivered message was answered again")
+        #expect(
+            fake.requests.filter { $0.path == "/v21.0/222/messages" }.count == 3,
+            "\(fake.requests.filter { $0.path == "/v21.0/222/messages" }.map(\.body))")
+        #expect(
+            fake.texts.filter { $0.contains("Welcome, Mira!") }.count == 1, "the redelivered message was answered again"
+        )
 
         // SIGTERM: drains and exits cleanly.
         process.terminate()
@@ -84,7 +111,8 @@ struct EndToEndTests {
     func waitUntilHealthy(_ base: String) async throws {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if let (_, response) = try? await URLSession.shared.data(from: try #require(URL(string: base + "/healthz"))),
+            if let (_, response) = try? await URLSession.shared.data(
+                from: try #require(URL(string: base + "/healthz"))),
                 (response as? HTTPURLResponse)?.statusCode == 200
             {
                 return
@@ -99,7 +127,9 @@ struct EndToEndTests {
         request.httpMethod = "POST"
         request.httpBody = Data(body)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(signature ?? SignatureVerifier(appSecret: Self.secret).header(for: body), forHTTPHeaderField: "X-Hub-Signature-256")
+        request.setValue(
+            signature ?? SignatureVerifier(appSecret: Self.secret).header(for: body),
+            forHTTPHeaderField: "X-Hub-Signature-256")
         let (_, response) = try await URLSession.shared.data(for: request)
         return (response as? HTTPURLResponse)?.statusCode ?? 0
     }
@@ -115,7 +145,9 @@ func freePort() throws -> Int {
     address.sin_port = 0
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+        }
     }
     guard bound else { throw FakeError("no free port") }
     return Int(UInt16(bigEndian: address.sin_port))

@@ -26,8 +26,11 @@ final class FakeGraphAPI: Sendable {
             self.received.withLock {
                 $0.append(Received(path: request.uri.path, authorization: request.headers[.authorization], body: body))
             }
-            let reply = #"{"messaging_product":"whatsapp","contacts":[{"input":"1","wa_id":"1"}],"messages":[{"id":"wamid.fake"}]}"#
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: reply)))
+            let reply =
+                #"{"messaging_product":"whatsapp","contacts":[{"input":"1","wa_id":"1"}],"messages":[{"id":"wamid.fake"}]}"#
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: reply)))
         }
         var logger = Logger(label: "fake-graph")
         logger.logLevel = .critical

@@ -41,6 +41,8 @@ public final class BotHost: Sendable {
         case unknownBot
         /// Evaluation or storage failed; nothing was committed.
         case failed(String)
+        /// Another instance sharing the storage already committed this event.
+        case alreadyHandled
     }
 
     /// Handles one event for `bot` after the user's earlier events, then delivers its replies.
@@ -69,42 +71,53 @@ public final class BotHost: Sendable {
         var log = logger
         log[metadataKey: "bot.name"] = "\(entry.bot)"
         log[metadataKey: "user.id"] = "\(PhoneMask.mask(entry.event.userID))"
-        let started = time.now()
+        let userLog = log
         do {
-            let snapshot = try await storage.load(bot: entry.bot, userID: entry.event.userID, now: started)
-            let now = time.now()
-            var evaluation: Evaluation
-            do {
-                evaluation = try Evaluator.evaluate(
-                    bot, snapshot: snapshot, event: entry.event, now: now,
-                    stats: self.storage.statistics().value(backend: self.storage.kindName, now: now), traceAll: traceAll
-                )
-            } catch {
-                // A bot error would fail the same way on every retry: drop the event, keep the user's data.
-                log.error("rule failed; event dropped", metadata: ["error": "\(error)"])
-                if fromInbox {
-                    var drop = UserCommit(bot: entry.bot, userID: entry.event.userID)
-                    drop.inboxID = entry.id
-                    try await storage.commit(drop)
-                }
-                observer.failed(bot: entry.bot, event: entry.event, error: error)
-                return .failed("\(error)")
+            return try await storage.withUserLease(bot: entry.bot, userID: entry.event.userID) {
+                try await self.evaluateAndCommit(
+                    entry, bot: bot, traceAll: traceAll, fromInbox: fromInbox, log: userLog)
             }
-            if fromInbox { evaluation.commit.inboxID = entry.id }
-            if !evaluation.commit.isEmpty {
-                try await storage.commit(evaluation.commit)
-            }
-            if log.logLevel <= .debug {
-                log.debug("event processed", metadata: ["rule.id": "\(evaluation.firedRules.joined(separator: ","))"])
-            }
-            observer.processed(
-                bot: entry.bot, event: entry.event, evaluation: evaluation, seconds: time.now() - started)
-            return .processed(evaluation)
+        } catch let error as RuntimeError where error.isAlreadyHandled {
+            log.debug("event already handled by another instance")
+            return .alreadyHandled
         } catch {
             log.error("storage failed; event kept for retry", metadata: ["error": "\(error)"])
             observer.failed(bot: entry.bot, event: entry.event, error: error)
             return .failed("\(error)")
         }
+    }
+
+    private func evaluateAndCommit(
+        _ entry: InboxEntry, bot: LoadedBot, traceAll: Bool, fromInbox: Bool, log: Logger
+    ) async throws -> Outcome {
+        let started = time.now()
+        let snapshot = try await storage.load(bot: entry.bot, userID: entry.event.userID, now: started)
+        let now = time.now()
+        var evaluation: Evaluation
+        do {
+            evaluation = try Evaluator.evaluate(
+                bot, snapshot: snapshot, event: entry.event, now: now,
+                stats: self.storage.statistics().value(backend: self.storage.kindName, now: now), traceAll: traceAll)
+        } catch {
+            // A bot error would fail the same way on every retry: drop the event, keep the user's data.
+            log.error("rule failed; event dropped", metadata: ["error": "\(error)"])
+            if fromInbox {
+                var drop = UserCommit(bot: entry.bot, userID: entry.event.userID)
+                drop.inboxID = entry.id
+                try await storage.commit(drop)
+            }
+            observer.failed(bot: entry.bot, event: entry.event, error: error)
+            return .failed("\(error)")
+        }
+        if fromInbox { evaluation.commit.inboxID = entry.id }
+        if !evaluation.commit.isEmpty {
+            try await storage.commit(evaluation.commit)
+        }
+        if log.logLevel <= .debug {
+            log.debug("event processed", metadata: ["rule.id": "\(evaluation.firedRules.joined(separator: ","))"])
+        }
+        observer.processed(bot: entry.bot, event: entry.event, evaluation: evaluation, seconds: time.now() - started)
+        return .processed(evaluation)
     }
 
     /// Fires every timer due now, each through its user's queue; returns how many fired.
@@ -119,16 +132,18 @@ public final class BotHost: Sendable {
         }
         await withTaskGroup(of: Void.self) { group in
             for timer in due {
-                group.addTask {
-                    let firing = TimerFiring(
-                        name: timer.name, startedAt: timer.startedAt, dueAt: timer.dueAt, generation: timer.generation)
-                    let event = InboundEvent(
-                        id: "timer:\(timer.generation)", userID: timer.userID, kind: .timer(firing))
-                    await self.handle(InboxEntry(bot: timer.bot, event: event))
-                }
+                group.addTask { await self.fire(timer) }
             }
         }
         return due.count
+    }
+
+    /// Fires one claimed timer through its user's queue.
+    public func fire(_ timer: TimerRecord) async {
+        let firing = TimerFiring(
+            name: timer.name, startedAt: timer.startedAt, dueAt: timer.dueAt, generation: timer.generation)
+        let event = InboundEvent(id: "timer:\(timer.generation)", userID: timer.userID, kind: .timer(firing))
+        await handle(InboxEntry(bot: timer.bot, event: event))
     }
 
     /// Processes events left in the inbox (accepted but not committed, e.g. after a crash), in order.

@@ -44,6 +44,25 @@ public protocol BotStorage: Sendable {
     func purgeExpired(now: Double) async throws -> Int
     /// Operation counts since the backend was opened.
     func statistics() -> CacheStatistics
+
+    /// Whether several processes share this storage (then each user is locked while processed,
+    /// and stale outbox rows left by a dead instance are resent by the others).
+    var isShared: Bool { get }
+    /// Runs `body` while no other process handles this user (shared storage only).
+    func withUserLease<T: Sendable>(bot: String, userID: String, _ body: @Sendable () async throws -> T) async throws
+        -> T
+}
+
+extension BotStorage {
+    /// Storage owned by one process.
+    public var isShared: Bool { false }
+
+    /// In one process the host's per-user queue is enough.
+    public func withUserLease<T: Sendable>(bot: String, userID: String, _ body: @Sendable () async throws -> T)
+        async throws -> T
+    {
+        try await body()
+    }
 }
 
 /// An inbound event waiting in the inbox, with the bot it is for.

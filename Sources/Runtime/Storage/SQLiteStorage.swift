@@ -113,10 +113,10 @@ public final class SQLiteStorage: BotStorage {
                     TimerRecord(
                         bot: $0[0], userID: $0[1], name: $0[2], startedAt: $0[3], dueAt: $0[4], generation: $0[5])
                 }
+                let statement = try db.cachedStatement(
+                    sql: "UPDATE timers SET lease_until = ? WHERE bot = ? AND user = ? AND name = ?")
                 for record in records {
-                    try db.execute(
-                        sql: "UPDATE timers SET lease_until = ? WHERE bot = ? AND user = ? AND name = ?",
-                        arguments: [now + lease, record.bot, record.userID, record.name])
+                    try statement.execute(arguments: [now + lease, record.bot, record.userID, record.name])
                 }
                 return records
             }

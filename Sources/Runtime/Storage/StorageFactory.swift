@@ -11,14 +11,7 @@ public enum StorageFactory {
         case .memory: return MemoryStorage()
         case .sqlite(let path): return try SQLiteStorage(path: path)
         case .json(let directory): return try JSONFileStorage(directory: directory)
-        case .redis(let url): return try RedisStorageOpener.open(url)
+        case .redis(let url): return try RedisStorage(url: url)
         }
-    }
-}
-
-/// Hook for the Redis backend, which lives behind a system library.
-enum RedisStorageOpener {
-    static func open(_ url: String) throws -> any BotStorage {
-        throw RuntimeError.storage("redis storage is not available in this build ('\(url)')")
     }
 }

@@ -9,11 +9,18 @@ import UnixSignals
 struct BackgroundService: Service {
     let server: RulebotServer
     let reloadInterval: Double
+    let timerLease: Double
+    /// How often a shared storage is checked for work a dead instance left behind.
+    var recoveryInterval = 5.0
 
     func run() async throws {
         await server.recover()
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await TimerService(host: server.host).run() }
+            group.addTask { await TimerService(host: server.host, lease: timerLease).run() }
+            if server.host.storage.isShared {
+                group.addTask { await recoverFromOtherInstances() }
+                group.addTask { await followReloads() }
+            }
             group.addTask { await watchFiles() }
             group.addTask { await reloadOnHangUp() }
             group.addTask { await purge() }
@@ -44,6 +51,38 @@ struct BackgroundService: Service {
         for await _ in await UnixSignalsSequence(trapping: .sighup) {
             if Task.isCancelled { return }
             await server.library.reload(trigger: "SIGHUP")
+        }
+    }
+
+    /// Inbox events and outbox messages a dead instance left behind are handled here; a commit
+    /// of an event another instance already handled is refused by the storage, so nothing doubles.
+    private func recoverFromOtherInstances() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(recoveryInterval))
+            if Task.isCancelled { return }
+            await server.host.drainInbox()
+            let now = server.host.time.now()
+            if let stale = try? await server.host.storage.pendingOutbox(limit: 1000).filter({
+                $0.createdAt < now - 3 * recoveryInterval
+            }),
+                !stale.isEmpty
+            {
+                server.logger.info(
+                    "resending messages another instance left unsent", metadata: ["count": "\(stale.count)"])
+                await server.host.dispatcher.deliver(stale)
+            }
+        }
+    }
+
+    /// Reloads when another instance published a reload (`POST /admin/reload`).
+    private func followReloads() async {
+        guard let redis = server.host.storage as? RedisStorage else { return }
+        var seen = (try? await redis.reloadGeneration()) ?? 0
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            guard let generation = try? await redis.reloadGeneration(), generation != seen else { continue }
+            seen = generation
+            await server.library.reload(trigger: "published by another instance")
         }
     }
 

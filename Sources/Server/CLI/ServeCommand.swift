@@ -36,6 +36,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between checks of the bot files for changes.")
     var reloadInterval = 1.0
 
+    @Option(help: "Seconds a claimed timer is reserved; after a crash another instance fires it once this lapses.")
+    var timerLease = 30.0
+
+    @Option(help: "Seconds between looks for work a dead instance left (shared storage only).")
+    var recoveryInterval = 5.0
+
     func run() async throws {
         let dotEnv = FileManager.default.contents(atPath: envFile).map { String(decoding: $0, as: UTF8.self) }
         var configuration = try ServerConfiguration.from(
@@ -85,7 +91,10 @@ struct ServeCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: BackgroundService(server: server, reloadInterval: reloadInterval)),
+                    .init(
+                        service: BackgroundService(
+                            server: server, reloadInterval: reloadInterval, timerLease: timerLease,
+                            recoveryInterval: recoveryInterval)),
                     .init(service: app),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

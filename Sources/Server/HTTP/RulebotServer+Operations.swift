@@ -1,6 +1,7 @@
 import CoreMetrics
 import Foundation
 import Hummingbird
+import Logging
 import Runtime
 
 extension RulebotServer {
@@ -37,6 +38,13 @@ extension RulebotServer {
     /// `POST /admin/reload`.
     func adminReload() async throws -> Response {
         let outcomes = await library.reload(trigger: "admin")
+        if let redis = host.storage as? RedisStorage {
+            do {
+                _ = try await redis.publishReload()
+            } catch {
+                logger.error("could not tell other instances to reload", metadata: ["error": "\(error)"])
+            }
+        }
         struct Report: Encodable {
             var file: String
             var result: String

@@ -1,0 +1,83 @@
+/// The Lua scripts that make Redis operations atomic. Each runs as one unit on the server.
+enum RedisScripts {
+    /// Applies a whole `UserCommit`. KEYS: data, timers, due, lease, outbox, outbox order,
+    /// inbox, inbox order. ARGV[1]: the commit as JSON. Returns 0 when the commit's inbox entry
+    /// is gone (another instance already handled the event), 1 when applied.
+    static let commit = """
+        local c = cjson.decode(ARGV[1])
+        if c.inbox ~= nil and c.inbox ~= cjson.null then
+          if redis.call('HEXISTS', KEYS[7], c.inbox) == 0 then return 0 end
+        end
+        for _, w in ipairs(c.set) do redis.call('HSET', KEYS[1], w[1], w[2]) end
+        for _, f in ipairs(c.del) do redis.call('HDEL', KEYS[1], f) end
+        for _, t in ipairs(c.start) do
+          redis.call('HSET', KEYS[2], t[1], t[4])
+          redis.call('ZADD', KEYS[3], t[3], t[2])
+          redis.call('ZREM', KEYS[4], t[2])
+        end
+        for _, t in ipairs(c.cancel) do
+          redis.call('HDEL', KEYS[2], t[1])
+          redis.call('ZREM', KEYS[3], t[2])
+          redis.call('ZREM', KEYS[4], t[2])
+        end
+        for _, t in ipairs(c.fired) do
+          local current = redis.call('HGET', KEYS[2], t[1])
+          if current and cjson.decode(current).generation == t[3] then
+            redis.call('HDEL', KEYS[2], t[1])
+            redis.call('ZREM', KEYS[3], t[2])
+            redis.call('ZREM', KEYS[4], t[2])
+          end
+        end
+        for _, o in ipairs(c.outbox) do
+          redis.call('HSET', KEYS[5], o[1], o[2])
+          redis.call('ZADD', KEYS[6], 'NX', o[3], o[1])
+        end
+        if c.inbox ~= nil and c.inbox ~= cjson.null then
+          redis.call('HDEL', KEYS[7], c.inbox)
+          redis.call('ZREM', KEYS[8], c.inbox)
+        end
+        return 1
+        """
+
+    /// Leases due timers. KEYS: due, lease. ARGV: now, limit, lease-until. Returns the members.
+    static let claim = """
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]) * 4)
+        local claimed = {}
+        for _, m in ipairs(due) do
+          local held = redis.call('ZSCORE', KEYS[2], m)
+          if (not held) or tonumber(held) <= tonumber(ARGV[1]) then
+            redis.call('ZADD', KEYS[2], ARGV[3], m)
+            table.insert(claimed, m)
+            if #claimed >= tonumber(ARGV[2]) then break end
+          end
+        end
+        return claimed
+        """
+
+    /// Stores events whose ids were not seen. KEYS: inbox, inbox order. ARGV: seen-key prefix,
+    /// remember-until (ms), arrival score, then id/json pairs. Returns the accepted ids.
+    static let accept = """
+        local accepted = {}
+        for i = 4, #ARGV, 2 do
+          local id = ARGV[i]
+          if redis.call('SET', ARGV[1] .. id, '1', 'NX', 'PXAT', ARGV[2]) then
+            redis.call('HSET', KEYS[1], id, ARGV[i + 1])
+            redis.call('ZADD', KEYS[2], ARGV[3] + i / 1000000, id)
+            table.insert(accepted, id)
+          end
+        end
+        return accepted
+        """
+
+    /// Releases a lock only if this holder still has it. KEYS: lock. ARGV: token.
+    static let release = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """
+
+    /// Extends a lock only if this holder still has it. KEYS: lock. ARGV: token, milliseconds.
+    static let renew = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+        return 0
+        """
+}

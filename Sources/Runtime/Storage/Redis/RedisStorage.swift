@@ -1,0 +1,314 @@
+import Foundation
+import RuleEngine
+
+/// Storage shared by several `rulebot serve` instances through one Redis server.
+///
+/// Keys, under a prefix (default `rulebot:`): `BOT:data:USER` (hash of `scope:key` → value),
+/// `BOT:timers:USER` (hash of timer name → record), `timers:due` and `timers:lease` (sorted sets
+/// by time), `outbox` / `inbox` (hashes with `:order` sorted sets), `seen:ID` (dedupe, expiring
+/// after the window), `lock:BOT:USER` (per-user lease), `reload` (the reload generation).
+/// Every commit is one Lua script, so it is atomic; timers are claimed with a lease by another,
+/// so each fires once even with many instances, and an instance that dies lets its lease lapse.
+public final class RedisStorage: BotStorage {
+    let pool: RedisPool
+    let prefix: String
+    private let counter = StatisticsCounter()
+    private let lockMilliseconds = 3_000
+
+    /// Connects to the Redis at `url` (`redis://[:password@]host[:port][/db][?prefix=name:]`).
+    public init(url: String) throws {
+        let endpoint = try RedisEndpoint(url: url)
+        prefix = endpoint.prefix
+        pool = try RedisPool(endpoint)
+    }
+
+    /// Redis.
+    public var kindName: String { "Redis" }
+
+    /// Shared between instances: nothing may be cached in one process.
+    public var isShared: Bool { true }
+
+    func key(_ parts: String...) -> String { prefix + parts.joined(separator: ":") }
+    private func dataKey(_ bot: String, _ user: String) -> String { key(bot, "data", user) }
+    private func timersKey(_ bot: String, _ user: String) -> String { key(bot, "timers", user) }
+    private static func member(_ bot: String, _ user: String, _ name: String) -> String { "\(bot)|\(user)|\(name)" }
+
+    // MARK: Users
+
+    /// The user's unexpired values and timers.
+    public func load(bot: String, userID: String, now: Double) async throws -> UserSnapshot {
+        try await counter.counting {
+            let replies = try await pool.run([["HGETALL", dataKey(bot, userID)], ["HGETALL", timersKey(bot, userID)]])
+            var snapshot = UserSnapshot(userID: userID)
+            let data = replies[0].array
+            for index in stride(from: 0, to: data.count - 1, by: 2) {
+                guard let field = data[index].string, let json = data[index + 1].string,
+                    let separator = field.firstIndex(of: ":"), let scope = Scope(rawValue: String(field[..<separator]))
+                else { continue }
+                let stored = try JSONDecoder().decode(StoredValue.self, from: Data(json.utf8))
+                if !stored.isExpired(at: now) {
+                    snapshot.values[StorageKey(scope, String(field[field.index(after: separator)...]))] = stored
+                }
+            }
+            let timers = replies[1].array
+            for index in stride(from: 1, to: timers.count, by: 2) {
+                guard let json = timers[index].string else { continue }
+                let record = try JSONDecoder().decode(TimerRecord.self, from: Data(json.utf8))
+                snapshot.timers[record.name] = record
+            }
+            counter.load(found: snapshot.values.count)
+            return snapshot
+        }
+    }
+
+    /// Applies the commit in one Lua script; throws `RuntimeError.alreadyHandled` when another
+    /// instance already committed the same inbox event.
+    public func commit(_ commit: UserCommit) async throws {
+        try await counter.counting {
+            counter.operation()
+            var set: [Value] = []
+            var del: [Value] = []
+            for (storageKey, stored) in commit.writes {
+                let field = "\(storageKey.scope.rawValue):\(storageKey.key)"
+                if let stored {
+                    set.append(
+                        .array([
+                            .string(field), .string(String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)),
+                        ]))
+                } else {
+                    del.append(.string(field))
+                }
+            }
+            var start: [Value] = []
+            var cancel: [Value] = []
+            var fired: [Value] = []
+            for (name, change) in commit.timers {
+                let member = Value.string(Self.member(commit.bot, commit.userID, name))
+                switch change {
+                case .start(let record):
+                    let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+                    start.append(.array([.string(name), member, .double(record.dueAt), .string(json)]))
+                case .cancel: cancel.append(.array([.string(name), member]))
+                case .fired(let generation): fired.append(.array([.string(name), member, .string(generation)]))
+                }
+            }
+            let outbox: [Value] = try commit.outbox.map {
+                .array([
+                    .string($0.id), .string(String(decoding: try JSONEncoder().encode($0), as: UTF8.self)),
+                    .double($0.createdAt),
+                ])
+            }
+            let payload: Value = .object([
+                "set": .array(set), "del": .array(del), "start": .array(start), "cancel": .array(cancel),
+                "fired": .array(fired),
+                "outbox": .array(outbox), "inbox": commit.inboxID.map(Value.string) ?? .null,
+            ])
+            let keys = [
+                dataKey(commit.bot, commit.userID), timersKey(commit.bot, commit.userID), key("timers", "due"),
+                key("timers", "lease"),
+                key("outbox"), key("outbox", "order"), key("inbox"), key("inbox", "order"),
+            ]
+            let reply = try await pool.commandArray(
+                ["EVAL", RedisScripts.commit, "\(keys.count)"] + keys + [payload.storageJSON])
+            if reply == .integer(0) { throw RuntimeError.alreadyHandled }
+        }
+    }
+
+    /// Runs `body` holding the user's lock, so no other instance processes the same user meanwhile.
+    public func withUserLease<T: Sendable>(bot: String, userID: String, _ body: @Sendable () async throws -> T)
+        async throws -> T
+    {
+        let lock = key("lock", bot, userID)
+        let token = UUID().uuidString
+        var delay = 0.002
+        while true {
+            if try await pool.commandArray(["SET", lock, token, "NX", "PX", "\(lockMilliseconds)"]) == .status("OK") {
+                break
+            }
+            try await Task.sleep(for: .seconds(delay * Double.random(in: 0.5...1.5)))
+            delay = min(0.1, delay * 2)
+        }
+        let pool = self.pool
+        let lockMilliseconds = self.lockMilliseconds
+        let renewal = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(lockMilliseconds / 3))
+                if Task.isCancelled { return }
+                _ = try? await pool.commandArray(["EVAL", RedisScripts.renew, "1", lock, token, "\(lockMilliseconds)"])
+            }
+        }
+        defer { renewal.cancel() }
+        do {
+            let result = try await body()
+            _ = try? await pool.commandArray(["EVAL", RedisScripts.release, "1", lock, token])
+            return result
+        } catch {
+            _ = try? await pool.commandArray(["EVAL", RedisScripts.release, "1", lock, token])
+            throw error
+        }
+    }
+
+    // MARK: Timers
+
+    /// Leases due timers with a Lua script, so each is handed to one instance.
+    public func claimDueTimers(now: Double, limit: Int, lease: Double) async throws -> [TimerRecord] {
+        try await counter.counting {
+            let members = try await pool.commandArray([
+                "EVAL", RedisScripts.claim, "2", key("timers", "due"), key("timers", "lease"), "\(now)", "\(limit)",
+                "\(now + lease)",
+            ]).array.compactMap(\.string)
+            guard !members.isEmpty else { return [] }
+            let lookups = members.map { member -> [String] in
+                let parts = member.split(separator: "|", maxSplits: 2).map(String.init)
+                return ["HGET", timersKey(parts[0], parts.count > 1 ? parts[1] : ""), parts.count > 2 ? parts[2] : ""]
+            }
+            return try await pool.run(lookups).compactMap { reply in
+                try reply.string.map { try JSONDecoder().decode(TimerRecord.self, from: Data($0.utf8)) }
+            }
+        }
+    }
+
+    /// The earliest due time.
+    public func nextTimerDue() async throws -> Double? {
+        let reply = try await pool.command("ZRANGE", key("timers", "due"), "0", "0", "WITHSCORES")
+        return reply.array.count == 2 ? reply.array[1].string.flatMap(Double.init) : nil
+    }
+
+    /// Pending timers.
+    public func timerCount() async throws -> Int {
+        if case .integer(let count) = try await pool.command("ZCARD", key("timers", "due")) { return count }
+        return 0
+    }
+
+    // MARK: Outbox and inbox
+
+    /// Unsent messages, oldest first.
+    public func pendingOutbox(limit: Int) async throws -> [OutboundMessage] {
+        let ids = try await pool.command("ZRANGE", key("outbox", "order"), "0", "\(limit - 1)").array.compactMap(
+            \.string)
+        guard !ids.isEmpty else { return [] }
+        let bodies = try await pool.commandArray(["HMGET", key("outbox")] + ids).array
+        return try bodies.compactMap {
+            try $0.string.map { try JSONDecoder().decode(OutboundMessage.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// Removes sent messages.
+    public func removeOutbox(ids: [String]) async throws {
+        guard !ids.isEmpty else { return }
+        _ = try await pool.run([["HDEL", key("outbox")] + ids, ["ZREM", key("outbox", "order")] + ids])
+    }
+
+    /// Stores new events, refusing ids seen within the window, in one Lua script.
+    public func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
+        guard !events.isEmpty else { return [] }
+        return try await counter.counting {
+            var arguments = ["EVAL", RedisScripts.accept, "2", key("inbox"), key("inbox", "order"), key("seen") + ":"]
+            arguments.append(String(Int(rememberUntil * 1000)))
+            arguments.append(String(Date().timeIntervalSince1970))
+            for entry in events {
+                arguments.append(entry.id)
+                arguments.append(String(decoding: try JSONEncoder().encode(entry), as: UTF8.self))
+            }
+            let accepted = Set(try await pool.commandArray(arguments).array.compactMap(\.string))
+            return events.filter { accepted.contains($0.id) }
+        }
+    }
+
+    /// Events accepted but not yet committed, oldest first.
+    public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
+        let ids = try await pool.command("ZRANGE", key("inbox", "order"), "0", "\(limit - 1)").array.compactMap(
+            \.string)
+        guard !ids.isEmpty else { return [] }
+        let bodies = try await pool.commandArray(["HMGET", key("inbox")] + ids).array
+        return try bodies.compactMap {
+            try $0.string.map { try JSONDecoder().decode(InboxEntry.self, from: Data($0.utf8)) }
+        }
+    }
+
+    // MARK: Maintenance
+
+    /// The keys matching a `SCAN` pattern, as `redis-cli --scan --pattern` lists them.
+    public func scanKeys(_ pattern: String) async throws -> [String] {
+        try await scan(pattern)
+    }
+
+    private func scan(_ pattern: String) async throws -> [String] {
+        var cursor = "0"
+        var keys: [String] = []
+        repeat {
+            let reply = try await pool.command("SCAN", cursor, "MATCH", pattern, "COUNT", "500").array
+            guard reply.count == 2 else { break }
+            cursor = reply[0].string ?? "0"
+            keys += reply[1].array.compactMap(\.string)
+        } while cursor != "0"
+        return keys
+    }
+
+    /// Moves users out of removed states and cancels removed timers.
+    public func migrate(bot: String, keepingStates states: Set<String>, keepingTimers timers: Set<String>) async throws
+        -> MigrationCounts
+    {
+        var counts = MigrationCounts(users: 0, timers: 0)
+        for dataKey in try await scan(key(bot, "data", "*")) {
+            guard let json = try await pool.command("HGET", dataKey, "state:\(StorageKey.machine.key)").string,
+                let name = try JSONDecoder().decode(StoredValue.self, from: Data(json.utf8)).value["name"].string,
+                !states.contains(name)
+            else { continue }
+            let fields = try await pool.command("HKEYS", dataKey).array.compactMap(\.string).filter {
+                $0.hasPrefix("state:")
+            }
+            _ = try await pool.commandArray(["HDEL", dataKey] + fields)
+            counts.users += 1
+        }
+        let timerPrefix = key(bot, "timers") + ":"
+        for timersKey in try await scan(key(bot, "timers", "*")) {
+            let user = String(timersKey.dropFirst(timerPrefix.count))
+            for name in try await pool.command("HKEYS", timersKey).array.compactMap(\.string)
+            where !timers.contains(name) {
+                let member = Self.member(bot, user, name)
+                _ = try await pool.run([
+                    ["HDEL", timersKey, name], ["ZREM", key("timers", "due"), member],
+                    ["ZREM", key("timers", "lease"), member],
+                ])
+                counts.timers += 1
+            }
+        }
+        return counts
+    }
+
+    /// Deletes expired values (dedupe ids expire by themselves).
+    public func purgeExpired(now: Double) async throws -> Int {
+        var removed = 0
+        for dataKey in try await scan(key("*", "data", "*")) {
+            let all = try await pool.command("HGETALL", dataKey).array
+            var expired: [String] = []
+            for index in stride(from: 0, to: all.count - 1, by: 2) {
+                guard let field = all[index].string, let json = all[index + 1].string,
+                    let stored = try? JSONDecoder().decode(StoredValue.self, from: Data(json.utf8)),
+                    stored.isExpired(at: now)
+                else { continue }
+                expired.append(field)
+            }
+            if !expired.isEmpty {
+                _ = try await pool.commandArray(["HDEL", dataKey] + expired)
+                removed += expired.count
+            }
+        }
+        return removed
+    }
+
+    /// Counters of this instance.
+    public func statistics() -> CacheStatistics { counter.snapshot }
+
+    /// Increments the shared reload generation (other instances reload when they see it change).
+    public func publishReload() async throws -> Int {
+        if case .integer(let generation) = try await pool.command("INCR", key("reload")) { return generation }
+        return 0
+    }
+
+    /// The shared reload generation.
+    public func reloadGeneration() async throws -> Int {
+        Int(try await pool.command("GET", key("reload")).string ?? "0") ?? 0
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import RuleEngine
+import Runtime
+import Synchronization
+import Testing
+
+/// Where the Redis for tests is: `REDIS_URL`, set by `.ci/run` (which starts a private redis-server).
+enum RedisTestServer {
+    static var url: String? { ProcessInfo.processInfo.environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// The server's URL with a fresh key prefix, so tests never see each other's keys.
+    static func isolatedURL() throws -> String {
+        let base = try #require(url)
+        return base + (base.contains("?") ? "&" : "?") + "prefix=test-\(UUID().uuidString.prefix(8)):"
+    }
+}
+
+/// Reports clearly when the Redis tests did not run.
+struct RedisAvailabilityTests {
+    @Test(
+        .enabled(
+            if: RedisTestServer.url != nil, "REDIS_URL is not set: the Redis conformance and lease tests did not run"))
+    func redisIsReachable() async throws {
+        let storage = try RedisStorage(url: try RedisTestServer.isolatedURL())
+        #expect(try await storage.timerCount() == 0)
+    }
+}
+
+@Suite(.enabled(if: RedisTestServer.url != nil, "REDIS_URL is not set"))
+struct RedisStorageTests {
+    @Test func keysLiveUnderThePrefixForRedisCli() async throws {
+        let url = try RedisTestServer.isolatedURL()
+        let storage = try RedisStorage(url: url)
+        var commit = UserCommit(bot: "expiry", userID: "346")
+        commit.writes[StorageKey(.user, "messages")] = StoredValue(.array(["hi"]))
+        try await storage.commit(commit)
+        #expect(try await storage.load(bot: "expiry", userID: "346", now: 0).values.count == 1)
+        // What `redis-cli --scan --pattern 'PREFIX*'` shows.
+        let prefix = String(try #require(url.split(separator: "=").last))
+        let keys = try await storage.scanKeys(prefix + "*")
+        #expect(keys == [prefix + "expiry:data:346"])
+    }
+
+    @Test func aCommitWhoseEventWasAlreadyHandledIsRefused() async throws {
+        let storage = try RedisStorage(url: try RedisTestServer.isolatedURL())
+        let entry = InboxEntry(bot: "b", event: .message("hi", from: "u", id: "w1"))
+        _ = try await storage.accept([entry], rememberUntil: Date().timeIntervalSince1970 + 60)
+        var first = UserCommit(bot: "b", userID: "u")
+        first.inboxID = entry.id
+        first.outbox = [OutboundMessage(id: "o1", bot: "b", to: "u", body: .text("once"), createdAt: 1)]
+        try await storage.commit(first)
+        var second = first
+        second.outbox = [OutboundMessage(id: "o2", bot: "b", to: "u", body: .text("twice"), createdAt: 2)]
+        await #expect(throws: RuntimeError.self) { try await storage.commit(second) }
+        #expect(try await storage.pendingOutbox(limit: 10).map(\.id) == ["o1"])
+    }
+
+    @Test func theUserLeaseExcludesOtherHolders() async throws {
+        let url = try RedisTestServer.isolatedURL()
+        let a = try RedisStorage(url: url)
+        let b = try RedisStorage(url: url)
+        let tracker = OverlapTracker()
+        await withTaskGroup(of: Void.self) { group in
+            for storage in [a, b, a, b] {
+                group.addTask {
+                    _ = try? await storage.withUserLease(bot: "bot", userID: "u") {
+                        tracker.enter()
+                        try await Task.sleep(for: .milliseconds(30))
+                        tracker.leave()
+                    }
+                }
+            }
+        }
+        #expect(tracker.entries == 4)
+        #expect(!tracker.overlapped)
+    }
+
+    @Test func eachDueTimerIsClaimedByOneInstance() async throws {
+        let url = try RedisTestServer.isolatedURL()
+        let instances = try (0..<3).map { _ in try RedisStorage(url: url) }
+        for i in 0..<60 {
+            var commit = UserCommit(bot: "b", userID: "u\(i)")
+            commit.timers["t"] = .start(
+                TimerRecord(bot: "b", userID: "u\(i)", name: "t", startedAt: 0, dueAt: 10, generation: "g\(i)"))
+            try await instances[0].commit(commit)
+        }
+        let claimed = await withTaskGroup(of: [TimerRecord].self) { group in
+            for storage in instances {
+                group.addTask { (try? await storage.claimDueTimers(now: 20, limit: 100, lease: 30)) ?? [] }
+            }
+            return await group.reduce(into: [TimerRecord]()) { $0 += $1 }
+        }
+        #expect(claimed.count == 60)
+        #expect(Set(claimed.map(\.generation)).count == 60)
+    }
+}
+
+/// Notices when two holders of a lock are inside at once.
+final class OverlapTracker: Sendable {
+    private let state = Mutex((inside: 0, entries: 0, overlapped: false))
+
+    func enter() {
+        state.withLock {
+            $0.inside += 1
+            $0.entries += 1
+            if $0.inside > 1 { $0.overlapped = true }
+        }
+    }
+
+    func leave() {
+        state.withLock { $0.inside -= 1 }
+    }
+
+    var entries: Int { state.withLock { $0.entries } }
+    var overlapped: Bool { state.withLock { $0.overlapped } }
+}

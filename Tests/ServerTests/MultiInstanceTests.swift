@@ -1,0 +1,133 @@
+import Foundation
+import RuleEngine
+import Runtime
+import Testing
+
+@testable import Server
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Three `rulebot serve` processes share one Redis; one is killed with SIGKILL halfway through.
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["REDIS_URL"] != nil,
+        "REDIS_URL is not set: the multi-instance test did not run"))
+struct MultiInstanceTests {
+    static let users = 50
+    static let messagesPerUser = 6
+
+    @Test(.timeLimit(.minutes(3)))
+    func everyReplyAndEveryEchoExactlyOnceAcrossACrash() async throws {
+        let fake = FakeGraphAPI()
+        let graphPort = try await fake.start()
+        defer { fake.stop() }
+        let redisBase = try #require(ProcessInfo.processInfo.environment["REDIS_URL"])
+        let redisURL =
+            redisBase + (redisBase.contains("?") ? "&" : "?") + "prefix=multi-\(UUID().uuidString.prefix(8)):"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rulebot-multi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let bot = directory.appendingPathComponent("expiry.yaml")
+        try ServerHarness.shippedBot("expiry.yaml").replacingOccurrences(of: "    after: 15s", with: "    after: 6s")
+            .write(to: bot, atomically: true, encoding: .utf8)
+
+        var instances: [(process: Process, base: String)] = []
+        for _ in 0..<3 {
+            let port = try freePort()
+            let process = Process()
+            process.executableURL = EndToEndTests.rulebotBinary
+            process.arguments = [
+                "serve", bot.path, "--port", "\(port)", "--storage", redisURL, "--timer-lease", "3",
+                "--recovery-interval", "0.5",
+                "--env-file", directory.appendingPathComponent("none.env").path,
+            ]
+            process.environment = [
+                "WHATSAPP_API_URL": "http://127.0.0.1:\(graphPort)/v21.0", "WHATSAPP_ACCESS_TOKEN": "t",
+                "WHATSAPP_PHONE_NUMBER_ID": "111",
+                "WHATSAPP_WEBHOOK_SECRET": EndToEndTests.secret, "LOG_LEVEL": "error",
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
+            ]
+            try process.run()
+            instances.append((process, "http://127.0.0.1:\(port)"))
+        }
+        defer { for instance in instances where instance.process.isRunning { instance.process.terminate() } }
+        let e2e = EndToEndTests()
+        for instance in instances { try await e2e.waitUntilHealthy(instance.base) }
+
+        let running = instances
+        let killRound = Self.messagesPerUser / 2
+        var acknowledged: [String: Int] = [:]
+        for round in 0..<Self.messagesPerUser {
+            if round == killRound {
+                kill(running[1].process.processIdentifier, SIGKILL)
+            }
+            try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for user in 0..<Self.users {
+                    let phone = "3460000\(1000 + user)"
+                    let body = textWebhook(
+                        "m\(round)", from: phone, id: "wamid.\(phone).\(round)", timestamp: 1_767_261_600 + round)
+                    group.addTask {
+                        // Like Meta, try again on another instance until one answers 200.
+                        for attempt in 0..<6 {
+                            let instance = running[(user + round + attempt) % running.count]
+                            if (try? await e2e.post(instance.base, body)) == 200 { return (phone, true) }
+                        }
+                        return (phone, false)
+                    }
+                }
+                for try await (phone, ok) in group where ok { acknowledged[phone, default: 0] += 1 }
+            }
+        }
+        #expect(
+            acknowledged.values.reduce(0, +) == Self.users * Self.messagesPerUser,
+            "every webhook was eventually acknowledged")
+
+        try await fake.wait(seconds: 90, for: "an echo for every user") { requests in
+            Set(
+                requests.filter { $0.body["text"]["body"].string?.contains("Message History") == true }.compactMap {
+                    $0.body["to"].string
+                }
+            ).count
+                == Self.users
+        }
+        // Long enough for any lapsed lease or recovery pass to show a duplicate.
+        try await Task.sleep(for: .seconds(5))
+
+        var problems: [String] = []
+        let byUser = Dictionary(
+            grouping: fake.requests.compactMap { r -> (String, String)? in
+                guard let to = r.body["to"].string, let text = r.body["text"]["body"].string else { return nil }
+                return (to, text)
+            }, by: \.0)
+        for user in 0..<Self.users {
+            let texts = (byUser["+3460000\(1000 + user)"] ?? []).map(\.1)
+            let stored = texts.filter { $0.contains("stored!") && !$0.contains("Message History") }
+            let echoes = texts.filter { $0.contains("Message History") }
+            let numbers = stored.compactMap { text in
+                text.range(of: #"#\d+"#, options: .regularExpression).map { String(text[$0]) }
+            }
+            if Set(numbers) != Set((1...Self.messagesPerUser).map { "#\($0)" }) {
+                problems.append("user \(user): replies \(numbers)")
+            }
+            // The one allowed duplicate: a reply the killed instance had handed to the Graph API but
+            // had not yet crossed off its outbox when it died; a survivor resends it rather than lose it.
+            for number in Set(numbers) where numbers.filter({ $0 == number }).count > 1 {
+                let round = (Int(number.dropFirst()) ?? 0) - 1
+                let firstInstance = (user + round) % running.count
+                if !(firstInstance == 1 && round < killRound) || numbers.filter({ $0 == number }).count > 2 {
+                    problems.append("user \(user): \(number) sent \(numbers.filter { $0 == number }.count) times")
+                }
+            }
+            if echoes.count != 1 || !(echoes.first?.contains("(\(Self.messagesPerUser) messages)") ?? false) {
+                problems.append("user \(user): \(echoes.count) echoes \(echoes.map { $0.prefix(40) })")
+            }
+        }
+        #expect(problems.isEmpty, "\(problems.prefix(10))")
+
+        let storage = try RedisStorage(url: redisURL)
+        #expect(try await storage.pendingOutbox(limit: 100).isEmpty, "nothing left in the outbox")
+        #expect(try await storage.pendingInbox(limit: 100).isEmpty, "nothing left in the inbox")
+    }
+}
