@@ -69,7 +69,10 @@ let package = Package(
         // Release-build benchmarks for the compiler, runtime and server targets in the issues.
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Server", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "Server", .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RuleEngineTests", dependencies: ["RuleEngine"], swiftSettings: swiftSettings),

@@ -22,16 +22,18 @@ enum TimerBenchmark {
     }
 
     static func run() async throws {
-        for window in [15.0, 60.0] { try await run(window: window) }
+        for window in [15.0, 60.0] {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "rulebot-timers-\(UUID().uuidString).sqlite"
+            ).path
+            try await run(window: window, timers: timers, storage: try SQLiteStorage(path: path), label: "SQLite")
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 
-    static func run(window: Double) async throws {
-        say("== timers: \(timers) timers due over \(Int(window)) s on SQLite, expiry bot")
+    static func run(window: Double, timers: Int, storage: any BotStorage, label: String) async throws {
+        say("== timers: \(timers) timers due over \(Int(window)) s on \(label), expiry bot")
         let bot = try RuntimeBenchmark.expiryBot()
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rulebot-timers-\(UUID().uuidString).sqlite"
-        ).path
-        let storage = try SQLiteStorage(path: path)
         let time = SystemTime()
         let start = time.now() + 20
         let insert = try await Measure.seconds {
@@ -76,7 +78,6 @@ enum TimerBenchmark {
             "fired \(lateness.count) of \(timers); lateness p50 \(Measure.format(Measure.percentile(lateness, 0.5) * 1000)) ms, "
                 + "p99 \(Measure.format(Measure.percentile(lateness, 0.99) * 1000)) ms, max \(Measure.format((lateness.max() ?? .nan) * 1000)) ms; "
                 + "firing rate needed \(Int(Double(timers) / window))/s")
-        try? FileManager.default.removeItem(atPath: path)
     }
 }
 

@@ -6,6 +6,8 @@ import Foundation
 //   swift run -c release Benchmarks compile
 //   swift run -c release Benchmarks runtime
 //   swift run -c release Benchmarks timers
+//   swift run -c release Benchmarks server    (needs wrk: apt-get install -y wrk)
+//   REDIS_URL=redis://127.0.0.1:6379 swift run -c release Benchmarks redis
 
 let arguments = CommandLine.arguments.dropFirst()
 let which = Set(arguments.isEmpty ? ["compile", "runtime", "timers"] : Array(arguments))
@@ -13,3 +15,5 @@ if which.contains("compile") { try CompileBenchmark.run() }
 if which.contains("runtime") { try await RuntimeBenchmark.run() }
 if which.contains("runtime-sqlite") { try await RuntimeBenchmark.runSQLiteOnly() }
 if which.contains("timers") { try await TimerBenchmark.run() }
+if which.contains("server") { try await ServerBenchmark.run() }
+if which.contains("redis") { try await RedisBenchmark.run() }

@@ -16,8 +16,9 @@ public final class RulebotServer: Sendable {
     let signatures: SignatureVerifier?
     let logger: Logger
 
-    /// Assembles a server for `files` on `storage`, sending with `sender`.
-    init(
+    /// Assembles a server for `files` on `storage`, sending with `sender`; throws with the
+    /// rendered diagnostics when a bot file does not compile.
+    public init(
         configuration: ServerConfiguration, files: [String], registry: ActionRegistry, storage: any BotStorage,
         sender: any MessageSender, time: any TimeSource, logger: Logger
     ) throws {
@@ -48,6 +49,11 @@ public final class RulebotServer: Sendable {
         router.post("/admin/reload") { request, _ in try await self.admin(request) { try await self.adminReload() } }
         router.get("/admin/bots") { request, _ in try await self.admin(request) { try self.adminBots() } }
         return router
+    }
+
+    /// Returns when every accepted event has been processed.
+    public func drain() async {
+        await inFlight.drain()
     }
 
     /// Starts background processing of events the inbox still holds (after a crash) and unsent replies.

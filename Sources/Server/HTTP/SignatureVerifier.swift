@@ -2,17 +2,18 @@ import Crypto
 import Foundation
 
 /// Checks `X-Hub-Signature-256` (HMAC-SHA256 of the raw body with the app secret).
-struct SignatureVerifier: Sendable {
+public struct SignatureVerifier: Sendable {
     let secret: SymmetricKey
 
-    init(appSecret: String) {
+    /// A verifier for the app secret Meta signs with.
+    public init(appSecret: String) {
         secret = SymmetricKey(data: Data(appSecret.utf8))
     }
 
     /// Whether `header` signs `body`. Compares in constant time. If the raw bytes do not match and
     /// the body has non-ASCII characters, the body with those characters escaped as `\uXXXX` is
     /// tried too: Meta signs that form for some payloads.
-    func isValid(header: String?, body: [UInt8]) -> Bool {
+    public func isValid(header: String?, body: [UInt8]) -> Bool {
         guard let header, header.hasPrefix("sha256="), let expected = Self.hexBytes(header.dropFirst(7)),
             expected.count == 32
         else {
@@ -25,7 +26,7 @@ struct SignatureVerifier: Sendable {
     }
 
     /// The signature header for `body`, as Meta would send it (used by tests and benchmarks).
-    func header(for body: [UInt8]) -> String {
+    public func header(for body: [UInt8]) -> String {
         "sha256="
             + HMAC<SHA256>.authenticationCode(for: body, using: secret).map { String(format: "%02x", $0) }.joined()
     }

@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// Long texts go out as several messages; when a later part fails temporarily, the retry
 /// continues from that part instead of repeating the ones already delivered.
-final class GraphAPISender: MessageSender {
+public final class GraphAPISender: MessageSender {
     private let baseURL: URL
     private let token: String
     private let defaultPhoneNumberID: String
@@ -21,7 +21,8 @@ final class GraphAPISender: MessageSender {
     private let logger: Logger
     private let progress = Mutex<[String: Int]>([:])
 
-    init(
+    /// A sender posting to `baseURL/{phone-number-id}/messages` with `token`, at most `ratePerSecond` per number.
+    public init(
         baseURL: URL, token: String, defaultPhoneNumberID: String, ratePerSecond: Double = 80, time: any TimeSource,
         logger: Logger
     ) {
@@ -36,7 +37,8 @@ final class GraphAPISender: MessageSender {
         self.logger = logger
     }
 
-    func send(_ message: OutboundMessage) async -> SendOutcome {
+    /// Sends one message (several requests for a long text), continuing after the last delivered part.
+    public func send(_ message: OutboundMessage) async -> SendOutcome {
         let phoneNumberID = message.phoneNumberID ?? defaultPhoneNumberID
         let bodies = GraphPayload.bodies(for: message)
         let start = progress.withLock { $0[message.id] ?? 0 }

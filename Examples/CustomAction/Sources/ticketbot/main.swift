@@ -1,0 +1,6 @@
+import Runtime
+import Server
+
+var registry = ActionRegistry.builtIn
+registry.register(CreateTicket())
+await RulebotCommand.main(registry: registry)

@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import RuleEngine
+import Runtime
+
+/// Events per second and timer lateness on Redis, next to SQLite in the same run.
+enum RedisBenchmark {
+    static func run() async throws {
+        guard let base = ProcessInfo.processInfo.environment["REDIS_URL"] else {
+            throw BenchmarkError("set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379")
+        }
+        let url = { base + (base.contains("?") ? "&" : "?") + "prefix=bench-\(UUID().uuidString.prefix(8)):" }
+        let bot = try RuntimeBenchmark.expiryBot()
+        say("== redis vs sqlite: expiry bot, 1000 users × 10 messages; then 20,000 timers due over 20 s")
+        let sqlitePath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rulebot-redis-bench-\(UUID().uuidString).sqlite"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: sqlitePath) }
+        let sqliteRate = try await RuntimeBenchmark.hostRate(
+            bot, storage: try SQLiteStorage(path: sqlitePath), eventsPerUser: 10)
+        let redisRate = try await RuntimeBenchmark.hostRate(
+            bot, storage: try RedisStorage(url: url()), eventsPerUser: 10)
+        say("SQLite (baseline): \(Int(sqliteRate)) events/s")
+        say("Redis: \(Int(redisRate)) events/s (\(Measure.format(redisRate / sqliteRate * 100, 1))% of SQLite)")
+        let timerPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rulebot-redis-timers-\(UUID().uuidString).sqlite"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: timerPath) }
+        try await TimerBenchmark.run(
+            window: 20, timers: 20_000, storage: try SQLiteStorage(path: timerPath), label: "SQLite")
+        try await TimerBenchmark.run(window: 20, timers: 20_000, storage: try RedisStorage(url: url()), label: "Redis")
+    }
+}
