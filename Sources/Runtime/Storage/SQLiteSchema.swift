@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import RuleEngine
 
 /// The SQLite tables and how a `UserCommit` is written into them.
@@ -27,12 +28,36 @@ enum SQLiteSchema {
     enum Write: Sendable {
         case commit(EncodedCommit)
         case sent(outboxID: String)
+        case accept(EncodedInbox)
+    }
+
+    /// Inbound events with their JSON encoded, and where to report which were new.
+    final class EncodedInbox: Sendable {
+        let entries: [(entry: InboxEntry, json: String)]
+        let rememberUntil: Double
+        let accepted = Mutex<[InboxEntry]>([])
+
+        init(_ entries: [InboxEntry], rememberUntil: Double) throws {
+            let encoder = JSONEncoder()
+            self.entries = try entries.map { ($0, String(decoding: try encoder.encode($0), as: UTF8.self)) }
+            self.rememberUntil = rememberUntil
+        }
     }
 
     static func apply(_ write: Write, _ db: Database) throws {
         switch write {
         case .commit(let encoded): try apply(encoded, db)
         case .sent(let id): try db.cachedStatement(sql: "DELETE FROM outbox WHERE id = ?").execute(arguments: [id])
+        case .accept(let inbox):
+            var accepted: [InboxEntry] = []
+            for (entry, json) in inbox.entries {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen (id, expires_at) VALUES (?, ?)")
+                    .execute(arguments: [entry.id, inbox.rememberUntil])
+                guard db.changesCount > 0 else { continue }
+                try db.cachedStatement(sql: "INSERT INTO inbox (id, body) VALUES (?, ?)").execute(arguments: [entry.id, json])
+                accepted.append(entry)
+            }
+            inbox.accepted.withLock { $0 = accepted }
         }
     }
 

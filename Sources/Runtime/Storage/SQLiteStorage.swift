@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RuleEngine
+import Synchronization
 
 /// The default storage: one SQLite file in WAL mode, commits grouped into shared transactions.
 public final class SQLiteStorage: BotStorage {
@@ -142,22 +143,12 @@ public final class SQLiteStorage: BotStorage {
         for id in ids { try await batcher.submit(.sent(outboxID: id)) }
     }
 
-    /// Stores new events and their ids in one transaction.
+    /// Stores new events and their ids in one transaction (grouped with other writes).
     public func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
         try await counter.counting {
-            try await pool.write { db in
-                var accepted: [InboxEntry] = []
-                for entry in events {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO seen (id, expires_at) VALUES (?, ?)",
-                        arguments: [entry.id, rememberUntil])
-                    guard db.changesCount > 0 else { continue }
-                    let body = String(decoding: try JSONEncoder().encode(entry), as: UTF8.self)
-                    try db.execute(sql: "INSERT INTO inbox (id, body) VALUES (?, ?)", arguments: [entry.id, body])
-                    accepted.append(entry)
-                }
-                return accepted
-            }
+            let inbox = try SQLiteSchema.EncodedInbox(events, rememberUntil: rememberUntil)
+            try await batcher.submit(.accept(inbox))
+            return inbox.accepted.withLock { $0 }
         }
     }
 
