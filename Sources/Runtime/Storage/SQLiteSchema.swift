@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Synchronization
 import RuleEngine
+import Synchronization
 
 /// The SQLite tables and how a `UserCommit` is written into them.
 enum SQLiteSchema {
@@ -54,7 +54,9 @@ enum SQLiteSchema {
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen (id, expires_at) VALUES (?, ?)")
                     .execute(arguments: [entry.id, inbox.rememberUntil])
                 guard db.changesCount > 0 else { continue }
-                try db.cachedStatement(sql: "INSERT INTO inbox (id, body) VALUES (?, ?)").execute(arguments: [entry.id, json])
+                try db.cachedStatement(sql: "INSERT INTO inbox (id, body) VALUES (?, ?)").execute(arguments: [
+                    entry.id, json,
+                ])
                 accepted.append(entry)
             }
             inbox.accepted.withLock { $0 = accepted }
