@@ -62,6 +62,9 @@ public final class OutboxDispatcher: Sendable {
 
     private func deliverOne(_ message: OutboundMessage) async {
         for attempt in 0..<maxAttempts {
+            if storage.isShared {
+                try? await storage.holdOutbox(ids: [message.id], lease: 30)
+            }
             let outcome = await sender.send(message)
             observer.sent(message, outcome: outcome)
             switch outcome {

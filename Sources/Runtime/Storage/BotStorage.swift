@@ -48,6 +48,9 @@ public protocol BotStorage: Sendable {
     /// Whether several processes share this storage (then each user is locked while processed,
     /// and stale outbox rows left by a dead instance are resent by the others).
     var isShared: Bool { get }
+    /// Marks outbox messages as being sent by this process for `lease` seconds, so other
+    /// instances do not take them for abandoned (shared storage only).
+    func holdOutbox(ids: [String], lease: Double) async throws
     /// Runs `body` while no other process handles this user (shared storage only).
     func withUserLease<T: Sendable>(bot: String, userID: String, _ body: @Sendable () async throws -> T) async throws
         -> T
@@ -56,6 +59,9 @@ public protocol BotStorage: Sendable {
 extension BotStorage {
     /// Storage owned by one process.
     public var isShared: Bool { false }
+
+    /// Nothing to hold when one process owns the outbox.
+    public func holdOutbox(ids: [String], lease: Double) async throws {}
 
     /// In one process the host's per-user queue is enough.
     public func withUserLease<T: Sendable>(bot: String, userID: String, _ body: @Sendable () async throws -> T)

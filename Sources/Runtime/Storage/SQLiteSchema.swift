@@ -9,9 +9,10 @@ enum SQLiteSchema {
         try db.execute(
             sql: """
                 CREATE TABLE IF NOT EXISTS kv (
+                    id INTEGER PRIMARY KEY,
                     bot TEXT NOT NULL, user TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL,
                     value TEXT NOT NULL, expires_at REAL,
-                    PRIMARY KEY (bot, user, scope, key)) WITHOUT ROWID;
+                    UNIQUE (bot, user, scope, key));
                 CREATE INDEX IF NOT EXISTS kv_expiry ON kv (expires_at) WHERE expires_at IS NOT NULL;
                 CREATE TABLE IF NOT EXISTS timers (
                     bot TEXT NOT NULL, user TEXT NOT NULL, name TEXT NOT NULL,
@@ -82,8 +83,10 @@ enum SQLiteSchema {
         for (key, json, expiresAt) in encoded.values {
             if let json {
                 try db.cachedStatement(
-                    sql:
-                        "INSERT OR REPLACE INTO kv (bot, user, scope, key, value, expires_at) VALUES (?, ?, ?, ?, ?, ?)"
+                    sql: """
+                        INSERT INTO kv (bot, user, scope, key, value, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (bot, user, scope, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+                        """
                 ).execute(arguments: [commit.bot, commit.userID, key.scope.rawValue, key.key, json, expiresAt])
             } else {
                 try db.cachedStatement(sql: "DELETE FROM kv WHERE bot = ? AND user = ? AND scope = ? AND key = ?")

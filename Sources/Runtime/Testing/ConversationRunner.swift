@@ -116,22 +116,13 @@ public struct ConversationRunner: Sendable {
             case .skipReplies:
                 replies.removeAll()
             case .state(let expected):
-                let snapshot =
-                    (try? await storage.load(bot: bot.name, userID: phone, now: time.now()))
-                    ?? UserSnapshot(userID: phone)
-                let context = ActionContext(
-                    bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: { .null })
-                if context.stateName != expected {
-                    result.failure = "\(at): expected state '\(expected)', the user is in '\(context.stateName)'"
+                let state = await userContext(phone, storage: storage, time: time).stateName
+                if state != expected {
+                    result.failure = "\(at): expected state '\(expected)', the user is in '\(state)'"
                     return result
                 }
             case .expect(let expression):
-                let snapshot =
-                    (try? await storage.load(bot: bot.name, userID: phone, now: time.now()))
-                    ?? UserSnapshot(userID: phone)
-                let context = ActionContext(
-                    bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: { .null })
-                if !context.evaluate(expression).isTruthy {
+                if !(await userContext(phone, storage: storage, time: time).evaluate(expression).isTruthy) {
                     result.failure = "\(at): expected '\(expression.source)' to be true"
                     return result
                 }
@@ -153,6 +144,13 @@ public struct ConversationRunner: Sendable {
         for entry in accepted {
             trace(await host.handle(entry, traceAll: true, fromInbox: true))
         }
+    }
+
+    /// The user's data as expressions see it, for `state:` and `expect:` steps.
+    private func userContext(_ phone: String, storage: any BotStorage, time: VirtualTime) async -> ActionContext {
+        let snapshot =
+            (try? await storage.load(bot: bot.name, userID: phone, now: time.now())) ?? UserSnapshot(userID: phone)
+        return ActionContext(bot: bot, snapshot: snapshot, event: probe(phone), now: time.now(), stats: { .null })
     }
 
     private func probe(_ phone: String) -> InboundEvent {

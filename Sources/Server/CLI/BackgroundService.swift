@@ -61,10 +61,9 @@ struct BackgroundService: Service {
             try? await Task.sleep(for: .seconds(recoveryInterval))
             if Task.isCancelled { return }
             await server.host.drainInbox()
-            let now = server.host.time.now()
-            if let stale = try? await server.host.storage.pendingOutbox(limit: 1000).filter({
-                $0.createdAt < now - 3 * recoveryInterval
-            }),
+            guard let redis = server.host.storage as? RedisStorage else { continue }
+            let cutoff = server.host.time.now() - 3 * recoveryInterval
+            if let stale = try? await redis.claimStaleOutbox(createdBefore: cutoff, limit: 1000, lease: 60),
                 !stale.isEmpty
             {
                 server.logger.info(

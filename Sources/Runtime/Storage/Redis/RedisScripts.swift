@@ -69,6 +69,20 @@ enum RedisScripts {
         return accepted
         """
 
+    /// Claims outbox messages older than a cutoff, each for one instance. KEYS: outbox, outbox order.
+    /// ARGV: claim-key prefix, cutoff score, limit, lease (ms). Returns the claimed bodies.
+    static let claimStaleOutbox = """
+        local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
+        local bodies = {}
+        for _, id in ipairs(ids) do
+          if redis.call('SET', ARGV[1] .. id, '1', 'NX', 'PX', ARGV[4]) then
+            local body = redis.call('HGET', KEYS[1], id)
+            if body then table.insert(bodies, body) end
+          end
+        end
+        return bodies
+        """
+
     /// Releases a lock only if this holder still has it. KEYS: lock. ARGV: token.
     static let release = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end

@@ -184,13 +184,37 @@ public final class RedisStorage: BotStorage {
 
     /// Unsent messages, oldest first.
     public func pendingOutbox(limit: Int) async throws -> [OutboundMessage] {
-        let ids = try await pool.command("ZRANGE", key("outbox", "order"), "0", "\(limit - 1)").array.compactMap(
-            \.string)
+        try await ordered(hash: key("outbox"), order: key("outbox", "order"), limit: limit)
+    }
+
+    /// The first `limit` items of a hash in the order its companion sorted set gives.
+    private func ordered<T: Decodable>(hash: String, order: String, limit: Int) async throws -> [T] {
+        let ids = try await pool.command("ZRANGE", order, "0", "\(limit - 1)").array.compactMap(\.string)
         guard !ids.isEmpty else { return [] }
-        let bodies = try await pool.commandArray(["HMGET", key("outbox")] + ids).array
+        let bodies = try await pool.commandArray(["HMGET", hash] + ids).array
+        return try bodies.compactMap { try $0.string.map { try JSONDecoder().decode(T.self, from: Data($0.utf8)) } }
+    }
+
+    /// Outbox messages created before `cutoff` (left by an instance that died), each handed to
+    /// only one caller for `lease` seconds, so survivors never resend the same message twice.
+    public func claimStaleOutbox(createdBefore cutoff: Double, limit: Int, lease: Double) async throws
+        -> [OutboundMessage]
+    {
+        let bodies = try await pool.commandArray([
+            "EVAL", RedisScripts.claimStaleOutbox, "2", key("outbox"), key("outbox", "order"),
+            key("outbox", "claim") + ":",
+            "\(cutoff)", "\(limit)", "\(Int(lease * 1000))",
+        ]).array
         return try bodies.compactMap {
             try $0.string.map { try JSONDecoder().decode(OutboundMessage.self, from: Data($0.utf8)) }
         }
+    }
+
+    /// Holds the claim on messages this instance is sending.
+    public func holdOutbox(ids: [String], lease: Double) async throws {
+        guard !ids.isEmpty else { return }
+        _ = try await pool.run(
+            ids.map { ["SET", key("outbox", "claim") + ":" + $0, "1", "PX", "\(Int(lease * 1000))"] })
     }
 
     /// Removes sent messages.
@@ -217,13 +241,7 @@ public final class RedisStorage: BotStorage {
 
     /// Events accepted but not yet committed, oldest first.
     public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
-        let ids = try await pool.command("ZRANGE", key("inbox", "order"), "0", "\(limit - 1)").array.compactMap(
-            \.string)
-        guard !ids.isEmpty else { return [] }
-        let bodies = try await pool.commandArray(["HMGET", key("inbox")] + ids).array
-        return try bodies.compactMap {
-            try $0.string.map { try JSONDecoder().decode(InboxEntry.self, from: Data($0.utf8)) }
-        }
+        try await ordered(hash: key("inbox"), order: key("inbox", "order"), limit: limit)
     }
 
     // MARK: Maintenance
