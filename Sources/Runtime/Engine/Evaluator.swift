@@ -17,13 +17,14 @@ public struct Evaluation: Sendable {
 public enum Evaluator {
     /// Evaluates `event` for the user whose data is `snapshot`.
     ///
+    /// With `recordTrace` false (the server's hot path) the trace stays empty.
     /// Rules are tried in file order; the first that matches fires, and evaluation stops there
     /// unless the rule says `continue: true`. With `traceAll`, rules whose trigger does not
     /// match are listed in the trace too (slower; for `--trace`).
     public static func evaluate(
         _ bot: LoadedBot, snapshot: UserSnapshot, event: InboundEvent, now: Double,
         stats: @escaping @Sendable @autoclosure () -> Value = .null,
-        traceAll: Bool = false
+        traceAll: Bool = false, recordTrace: Bool = true
     ) throws(RuntimeError) -> Evaluation {
         var context = ActionContext(bot: bot, snapshot: snapshot, event: event, now: now, stats: stats)
         var trace = Trace()
@@ -43,25 +44,31 @@ public enum Evaluator {
         for index in candidates {
             let rule = graph.rules[index]
             guard TriggerMatcher.matches(rule.trigger, event, regexes: bot.interpreter.regexes) else {
-                trace.entries.append(
-                    .init(
-                        ruleID: rule.id, location: rule.location,
-                        outcome: .skipped(.trigger(rule.trigger))))
+                if recordTrace || traceAll {
+                    trace.entries.append(
+                        .init(
+                            ruleID: rule.id, location: rule.location,
+                            outcome: .skipped(.trigger(rule.trigger))))
+                }
                 continue
             }
             let state = context.stateName
             if !rule.states.isEmpty, !rule.states.contains(state) {
-                trace.entries.append(
-                    .init(
-                        ruleID: rule.id, location: rule.location,
-                        outcome: .skipped(.state(current: state, needed: rule.states))))
+                if recordTrace || traceAll {
+                    trace.entries.append(
+                        .init(
+                            ruleID: rule.id, location: rule.location,
+                            outcome: .skipped(.state(current: state, needed: rule.states))))
+                }
                 continue
             }
             if let condition = rule.condition, !context.evaluate(condition).isTruthy {
-                trace.entries.append(
-                    .init(
-                        ruleID: rule.id, location: rule.location,
-                        outcome: .skipped(.condition(condition.source))))
+                if recordTrace || traceAll {
+                    trace.entries.append(
+                        .init(
+                            ruleID: rule.id, location: rule.location,
+                            outcome: .skipped(.condition(condition.source))))
+                }
                 continue
             }
             context.currentRule = rule
@@ -76,7 +83,9 @@ public enum Evaluator {
                         "action '\(action.name)' in rule '\(rule.id)' failed: \(error)", at: rule.location)
                 }
             }
-            trace.entries.append(.init(ruleID: rule.id, location: rule.location, outcome: .fired))
+            if recordTrace || traceAll {
+                trace.entries.append(.init(ruleID: rule.id, location: rule.location, outcome: .fired))
+            }
             fired.append(rule.id)
             if context.stopped || !rule.continues { break }
         }

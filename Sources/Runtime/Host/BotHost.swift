@@ -17,7 +17,7 @@ public final class BotHost: Sendable {
     public let dispatcher: OutboxDispatcher
     let observer: any HostObserver
     let logger: Logger
-    private let queue = KeyedSerialQueue()
+    private let queue = KeyedSerialQueue<UserKey>()
 
     /// Creates a host.
     public init(
@@ -48,7 +48,7 @@ public final class BotHost: Sendable {
     /// Handles one event for `bot` after the user's earlier events, then delivers its replies.
     @discardableResult
     public func handle(_ entry: InboxEntry, traceAll: Bool = false, fromInbox: Bool = false) async -> Outcome {
-        let outcome = await queue.run("\(entry.bot)\u{1F}\(entry.event.userID)") {
+        let outcome = await queue.run(UserKey(bot: entry.bot, user: entry.event.userID)) {
             await self.process(entry, traceAll: traceAll, fromInbox: fromInbox)
         }
         if case .processed(let evaluation) = outcome {
@@ -68,9 +68,10 @@ public final class BotHost: Sendable {
             logger.warning("event for an unknown bot dropped", metadata: ["bot.name": "\(entry.bot)"])
             return .unknownBot
         }
+        // Metadata is built lazily: masking the phone number costs an allocation per event.
         var log = logger
-        log[metadataKey: "bot.name"] = "\(entry.bot)"
-        log[metadataKey: "user.id"] = "\(PhoneMask.mask(entry.event.userID))"
+        log[metadataKey: "bot.name"] = .stringConvertible(entry.bot)
+        log[metadataKey: "user.id"] = .stringConvertible(MaskedPhone(entry.event.userID))
         let userLog = log
         do {
             return try await storage.withUserLease(bot: entry.bot, userID: entry.event.userID) {
@@ -97,7 +98,8 @@ public final class BotHost: Sendable {
         do {
             evaluation = try Evaluator.evaluate(
                 bot, snapshot: snapshot, event: entry.event, now: now,
-                stats: self.storage.statistics().value(backend: self.storage.kindName, now: now), traceAll: traceAll)
+                stats: self.storage.statistics().value(backend: self.storage.kindName, now: now), traceAll: traceAll,
+                recordTrace: traceAll || log.logLevel <= .debug)
         } catch {
             // A bot error would fail the same way on every retry: drop the event, keep the user's data.
             log.error("rule failed; event dropped", metadata: ["error": "\(error)"])
@@ -161,4 +163,21 @@ public final class BotHost: Sendable {
             logger.error("could not read the inbox", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// A phone number masked only when a log line is actually written.
+struct MaskedPhone: CustomStringConvertible, Sendable {
+    let phone: String
+
+    init(_ phone: String) {
+        self.phone = phone
+    }
+
+    var description: String { PhoneMask.mask(phone) }
+}
+
+/// A user of a bot, as a dictionary key without building a string per event.
+struct UserKey: Hashable, Sendable {
+    var bot: String
+    var user: String
 }

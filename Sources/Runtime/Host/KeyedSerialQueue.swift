@@ -1,11 +1,11 @@
 /// Runs operations one at a time per key, in the order they were submitted; different keys run
 /// concurrently. Waiters queue as continuations, so an uncontended key costs two actor hops
 /// and no extra tasks.
-final class KeyedSerialQueue: Sendable {
+final class KeyedSerialQueue<Key: Hashable & Sendable>: Sendable {
     private actor Locks {
-        private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+        private var waiters: [Key: [CheckedContinuation<Void, Never>]] = [:]
 
-        func acquire(_ key: String) async {
+        func acquire(_ key: Key) async {
             if waiters[key] == nil {
                 waiters[key] = []
                 return
@@ -13,7 +13,7 @@ final class KeyedSerialQueue: Sendable {
             await withCheckedContinuation { waiters[key, default: []].append($0) }
         }
 
-        func release(_ key: String) {
+        func release(_ key: Key) {
             guard var queue = waiters[key], !queue.isEmpty else {
                 waiters[key] = nil
                 return
@@ -29,7 +29,7 @@ final class KeyedSerialQueue: Sendable {
     private let locks = Locks()
 
     /// Runs `operation` after every operation already submitted for `key`, and returns its result.
-    func run<T: Sendable>(_ key: String, _ operation: @Sendable () async -> T) async -> T {
+    func run<T: Sendable>(_ key: Key, _ operation: @Sendable () async -> T) async -> T {
         await locks.acquire(key)
         let result = await operation()
         await locks.release(key)

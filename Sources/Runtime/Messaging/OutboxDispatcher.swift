@@ -10,7 +10,7 @@ public final class OutboxDispatcher: Sendable {
     let observer: any HostObserver
     let logger: Logger
     let maxAttempts: Int
-    private let queues = KeyedSerialQueue()
+    private let queues = KeyedSerialQueue<String>()
 
     /// Creates a dispatcher.
     public init(
