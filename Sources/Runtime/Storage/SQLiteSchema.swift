@@ -121,6 +121,6 @@ enum SQLiteSchema {
     }
 
     static func decode(_ text: String) throws -> Value {
-        try JSONDecoder().decode(Value.self, from: Data(text.utf8))
+        try JSONParser.parse(text)
     }
 }

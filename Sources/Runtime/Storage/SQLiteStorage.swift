@@ -18,8 +18,9 @@ public final class SQLiteStorage: BotStorage {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            // Hot users rewrite the same pages; checkpointing less often copies each page fewer times.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
+            // Fewer, larger checkpoints copy hot pages fewer times but stall the writer longer;
+            // 2000 pages (8 MB) kept the webhook p99 near 20 ms instead of 70 ms at 16384.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 2000")
         }
         do {
             let directory = (path as NSString).deletingLastPathComponent

@@ -42,7 +42,7 @@ extension RulebotServer {
         }
         let json: Value
         do {
-            json = try JSONDecoder().decode(Value.self, from: Data(bytes))
+            json = try JSONParser.parse(bytes)
         } catch {
             return answer(.badRequest, "body is not JSON\n")
         }

@@ -27,8 +27,13 @@ public struct SignatureVerifier: Sendable {
 
     /// The signature header for `body`, as Meta would send it (used by tests and benchmarks).
     public func header(for body: [UInt8]) -> String {
-        "sha256="
-            + HMAC<SHA256>.authenticationCode(for: body, using: secret).map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        var out = Array("sha256=".utf8)
+        for byte in HMAC<SHA256>.authenticationCode(for: body, using: secret) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func hexBytes(_ text: Substring) -> [UInt8]? {
