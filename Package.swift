@@ -36,7 +36,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Debian's libhiredis (the official Redis C client), for the Redis storage backend.
-        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         // Evaluates a RuleGraph per event; storage backends, durable timers, outbox and senders.
         .target(
             name: "Runtime",
@@ -75,7 +75,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RuleEngineTests", dependencies: ["RuleEngine"], swiftSettings: swiftSettings),
+        // Golden files are read from the source tree (#filePath), not bundled.
+        .testTarget(
+            name: "RuleEngineTests", dependencies: ["RuleEngine"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

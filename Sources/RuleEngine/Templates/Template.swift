@@ -43,13 +43,6 @@ public struct CompiledTemplate: Sendable, Hashable, Codable {
         try container.encode(source)
     }
 
-    /// The text when the template has no tags at all, else nil.
-    public var literalText: String? {
-        if segments.isEmpty { return "" }
-        if segments.count == 1, case .text(let text) = segments[0] { return text }
-        return nil
-    }
-
     /// The length of the longest text this template can print if all its values were empty.
     var literalLength: Int {
         segments.reduce(0) { $0 + $1.literalLength }

@@ -58,12 +58,3 @@ public enum Value: Sendable, Hashable {
         }
     }
 }
-
-extension JSONEncoder {
-    /// An encoder with sorted keys, so stored JSON is stable across runs.
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-}

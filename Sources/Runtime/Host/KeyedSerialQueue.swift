@@ -22,8 +22,6 @@ final class KeyedSerialQueue<Key: Hashable & Sendable>: Sendable {
             waiters[key] = queue
             next.resume()
         }
-
-        var activeKeys: Int { waiters.count }
     }
 
     private let locks = Locks()
@@ -34,10 +32,5 @@ final class KeyedSerialQueue<Key: Hashable & Sendable>: Sendable {
         let result = await operation()
         await locks.release(key)
         return result
-    }
-
-    /// How many keys have work in flight.
-    var activeKeys: Int {
-        get async { await locks.activeKeys }
     }
 }
