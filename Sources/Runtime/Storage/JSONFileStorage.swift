@@ -11,6 +11,8 @@ public final class JSONFileStorage: BotStorage {
     private let root: URL
     private let lock = Mutex(0)
     private let counter = StatisticsCounter()
+    /// Loading a user lists the scope folders, so hot users are served from their last commit.
+    private let cache = SnapshotCache()
 
     /// Opens (creating if needed) the directory, replaying any unfinished commit.
     public init(directory: String) throws {
@@ -66,7 +68,11 @@ public final class JSONFileStorage: BotStorage {
 
     /// The user's unexpired values and timers.
     public func load(bot: String, userID: String, now: Double) async throws -> UserSnapshot {
-        try await counter.counting {
+        if let cached = cache.get(bot: bot, userID: userID, now: now) {
+            counter.load(found: cached.values.count)
+            return cached
+        }
+        return try await counter.counting {
             let snapshot = try lock.withLock { _ in
                 var snapshot = UserSnapshot(userID: userID)
                 let suffix = "_\(SafeFileName.encode(userID)).json"
@@ -93,6 +99,7 @@ public final class JSONFileStorage: BotStorage {
                 return snapshot
             }
             counter.load(found: snapshot.values.count)
+            cache.put(bot: bot, snapshot)
             return snapshot
         }
     }
@@ -116,6 +123,7 @@ public final class JSONFileStorage: BotStorage {
                 try apply(entry)
                 try FileManager.default.removeItem(at: journal)
             }
+            cache.apply(commit)
         }
     }
 
@@ -257,7 +265,8 @@ public final class JSONFileStorage: BotStorage {
     public func migrate(bot: String, keepingStates states: Set<String>, keepingTimers timers: Set<String>) async throws
         -> MigrationCounts
     {
-        try lock.withLock { _ in
+        defer { cache.removeAll() }
+        return try lock.withLock { _ in
             var counts = MigrationCounts(users: 0, timers: 0)
             let machinePrefix = SafeFileName.encode(StorageKey.machine.key) + "_"
             let folder = root.appendingPathComponent(self.folder(.state))

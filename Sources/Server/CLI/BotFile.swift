@@ -13,9 +13,14 @@ struct BotFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError("cannot read '\(path)': no such file or not readable")
         }
-        let source = String(decoding: data, as: UTF8.self)
-        let result = BotCompiler(catalog: registry.catalog).compile(source: source, file: path)
-        return BotFile(path: path, source: source, result: result)
+        return compile(path, source: String(decoding: data, as: UTF8.self), registry: registry)
+    }
+
+    /// Compiles `source`, naming it `path` in diagnostics.
+    static func compile(_ path: String, source: String, registry: ActionRegistry = RulebotCommand.registry) -> BotFile {
+        BotFile(
+            path: path, source: source,
+            result: BotCompiler(catalog: registry.catalog).compile(source: source, file: path))
     }
 
     /// The diagnostics rendered as `rulebot check` prints them.

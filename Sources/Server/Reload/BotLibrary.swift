@@ -35,6 +35,13 @@ final class BotLibrary: Sendable {
     let logger: Logger
     let time: any TimeSource
     private let files = Mutex<[String: FileStatus]>([:])
+    /// Which bot answers which business number, rebuilt on every (re)load, read per webhook.
+    private let routes = Mutex(Routes())
+
+    private struct Routes {
+        var byPhoneNumberID: [String: String] = [:]
+        var fallback: String?
+    }
     private let reloading = Mutex(false)
 
     init(
@@ -78,12 +85,10 @@ final class BotLibrary: Sendable {
             return fail(path, "cannot read '\(path)'; the loaded version keeps running")
         }
         let source = String(decoding: data, as: UTF8.self)
+        // An untouched file is never recompiled.
         guard Self.hash(source) != files.withLock({ $0[path]?.hash }) else { return .unchanged }
-        let result = BotCompiler(catalog: registry.catalog).compile(source: source, file: path)
-        guard let graph = result.graph else {
-            let rendered = DiagnosticRenderer(source: source).render(result.diagnostics)
-            return fail(path, rendered)
-        }
+        let file = BotFile.compile(path, source: source, registry: registry)
+        guard let graph = file.result.graph else { return fail(path, file.renderedDiagnostics) }
         let bot: LoadedBot
         do { bot = try LoadedBot(graph: graph, registry: registry) } catch { return fail(path, "\(error)") }
         let previous = bots.install(bot)
@@ -123,11 +128,23 @@ final class BotLibrary: Sendable {
     }
 
     private func record(_ path: String, graph: RuleGraph, source: String) {
-        files.withLock {
+        let all = files.withLock {
             $0[path] = FileStatus(
                 file: path, bot: graph.name, hash: Self.hash(source), loadedAt: time.now(), lastError: nil,
                 phoneNumberID: graph.phoneNumberID)
+            return $0
         }
+        let loaded = paths.compactMap { all[$0] }.filter { $0.bot != nil }
+        var table = Routes()
+        for status in loaded {
+            if let id = status.phoneNumberID, let bot = status.bot, table.byPhoneNumberID[id] == nil {
+                table.byPhoneNumberID[id] = bot
+            }
+        }
+        // The only bot that declares no number answers the rest; so does a lone bot.
+        let undeclared = loaded.filter { $0.phoneNumberID == nil }
+        table.fallback = undeclared.count == 1 ? undeclared[0].bot : loaded.count == 1 ? loaded[0].bot : nil
+        routes.withLock { $0 = table }
     }
 
     /// Every file's status, in command-line order.
@@ -139,11 +156,9 @@ final class BotLibrary: Sendable {
     /// The bot that answers a business number: the one declaring it, else the only bot that
     /// declares none, else the only bot.
     func route(phoneNumberID: String?) -> String? {
-        let loaded = status.filter { $0.bot != nil }
-        if let id = phoneNumberID, let match = loaded.first(where: { $0.phoneNumberID == id }) { return match.bot }
-        let undeclared = loaded.filter { $0.phoneNumberID == nil }
-        if undeclared.count == 1 { return undeclared[0].bot }
-        return loaded.count == 1 ? loaded[0].bot : nil
+        routes.withLock { routes in
+            phoneNumberID.flatMap { routes.byPhoneNumberID[$0] } ?? routes.fallback
+        }
     }
 
     static func hash(_ source: String) -> String {
