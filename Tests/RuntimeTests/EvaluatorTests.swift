@@ -102,49 +102,42 @@ struct EvaluatorTests {
         #expect(evaluation.commit.outbox.map(\.displayText) == ["message 1: {{ user.count }} <b>"])
     }
 
-    @Test func staleTimerFiringIsIgnored() throws {
+    /// A bot with timer `t` that replies "fired", and a user whose `t` is running as generation `g`.
+    func timerBot(header: String = "") throws -> (LoadedBot, UserSnapshot) {
         let bot = try loadBot(
-            """
-            timers:
-              t: 10s
-            rules:
-              - when: message
-                do: [restart_timer: t]
-              - when: { timer: t }
-                do: [reply: fired]
-            """)
+            header + """
+                timers:
+                  t: 10s
+                rules:
+                  - when: message
+                    do: [restart_timer: t]
+                  - when: { timer: t }
+                    do: [reply: fired]
+                """)
         var snapshot = UserSnapshot(userID: "1")
         snapshot.timers["t"] = TimerRecord(
-            bot: bot.name, userID: "1", name: "t", startedAt: 0, dueAt: 10, generation: "new")
-        let stale = InboundEvent(
-            id: "x", userID: "1", kind: .timer(TimerFiring(name: "t", startedAt: 0, dueAt: 5, generation: "old")))
-        let ignored = try Evaluator.evaluate(bot, snapshot: snapshot, event: stale, now: 10)
+            bot: bot.name, userID: "1", name: "t", startedAt: 0, dueAt: 10, generation: "g")
+        return (bot, snapshot)
+    }
+
+    func firing(_ generation: String) -> InboundEvent {
+        InboundEvent(
+            id: generation, userID: "1",
+            kind: .timer(TimerFiring(name: "t", startedAt: 0, dueAt: 10, generation: generation)))
+    }
+
+    @Test func staleTimerFiringIsIgnored() throws {
+        let (bot, snapshot) = try timerBot()
+        let ignored = try Evaluator.evaluate(bot, snapshot: snapshot, event: firing("old"), now: 10)
         #expect(ignored.commit.outbox.isEmpty)
-        let current = InboundEvent(
-            id: "y", userID: "1", kind: .timer(TimerFiring(name: "t", startedAt: 0, dueAt: 10, generation: "new")))
-        let fired = try Evaluator.evaluate(bot, snapshot: snapshot, event: current, now: 10)
+        let fired = try Evaluator.evaluate(bot, snapshot: snapshot, event: firing("g"), now: 10)
         #expect(fired.commit.outbox.map { $0.displayText } == ["fired"])
-        #expect(fired.commit.timers["t"] == UserCommit.TimerChange.fired(generation: "new"))
+        #expect(fired.commit.timers["t"] == UserCommit.TimerChange.fired(generation: "g"))
     }
 
     @Test func timerRepliesGoOutFromTheBotsOwnNumber() throws {
-        let bot = try loadBot(
-            """
-            phone_number_id: "222"
-            timers:
-              t: 1s
-            rules:
-              - when: message
-                do: [restart_timer: t]
-              - when: { timer: t }
-                do: [reply: ring]
-            """)
-        var snapshot = UserSnapshot(userID: "1")
-        snapshot.timers["t"] = TimerRecord(
-            bot: bot.name, userID: "1", name: "t", startedAt: 0, dueAt: 1, generation: "g")
-        let event = InboundEvent(
-            id: "x", userID: "1", kind: .timer(TimerFiring(name: "t", startedAt: 0, dueAt: 1, generation: "g")))
-        let evaluation = try Evaluator.evaluate(bot, snapshot: snapshot, event: event, now: 1)
+        let (bot, snapshot) = try timerBot(header: "phone_number_id: \"222\"\n")
+        let evaluation = try Evaluator.evaluate(bot, snapshot: snapshot, event: firing("g"), now: 10)
         #expect(evaluation.commit.outbox.first?.phoneNumberID == "222")
     }
 }

@@ -27,6 +27,7 @@ public enum Evaluator {
         traceAll: Bool = false, recordTrace: Bool = true
     ) throws(RuntimeError) -> Evaluation {
         var context = ActionContext(bot: bot, snapshot: snapshot, event: event, now: now, stats: stats)
+        let tracing = recordTrace || traceAll
         var trace = Trace()
         var fired: [String] = []
 
@@ -44,7 +45,7 @@ public enum Evaluator {
         for index in candidates {
             let rule = graph.rules[index]
             guard TriggerMatcher.matches(rule.trigger, event, regexes: bot.interpreter.regexes) else {
-                if recordTrace || traceAll {
+                if tracing {
                     trace.entries.append(
                         .init(
                             ruleID: rule.id, location: rule.location,
@@ -54,7 +55,7 @@ public enum Evaluator {
             }
             let state = context.stateName
             if !rule.states.isEmpty, !rule.states.contains(state) {
-                if recordTrace || traceAll {
+                if tracing {
                     trace.entries.append(
                         .init(
                             ruleID: rule.id, location: rule.location,
@@ -63,7 +64,7 @@ public enum Evaluator {
                 continue
             }
             if let condition = rule.condition, !context.evaluate(condition).isTruthy {
-                if recordTrace || traceAll {
+                if tracing {
                     trace.entries.append(
                         .init(
                             ruleID: rule.id, location: rule.location,
@@ -83,7 +84,7 @@ public enum Evaluator {
                         "action '\(action.name)' in rule '\(rule.id)' failed: \(error)", at: rule.location)
                 }
             }
-            if recordTrace || traceAll {
+            if tracing {
                 trace.entries.append(.init(ruleID: rule.id, location: rule.location, outcome: .fired))
             }
             fired.append(rule.id)

@@ -40,12 +40,7 @@ struct ChatCommand: AsyncParsableCommand {
         let time = SystemTime()
         let host = BotHost(bots: BotSet([bot]), storage: store, sender: ConsoleSender(), time: time, logger: logger)
         print("💬 Chatting with '\(graph.name)' as \(name) (\(user)), storage \(location). Ctrl-D to end.")
-        let timers = Task {
-            while !Task.isCancelled {
-                await host.fireDueTimers()
-                try? await Task.sleep(for: .milliseconds(100))
-            }
-        }
+        let timers = Task { await TimerService(host: host).run() }
         var simulated = SimulatedUser(phone: user, name: name)
         while let line = readLine() {
             let text = line.trimmingCharacters(in: .whitespaces)
