@@ -185,7 +185,7 @@ final class ReplyClock: Sendable {
         router.post("/v21.0/:phone/messages") { request, _ -> Response in
             let buffer = try await request.body.collect(upTo: 1 << 20)
             let now = ContinuousClock.now
-            if let body = try? JSONDecoder().decode(Value.self, from: Data(buffer.readableBytesView)),
+            if let body = try? JSONParser.parse(Array(buffer.readableBytesView)),
                 let quoted = body["context"]["message_id"].string
             {
                 self.arrivals.withLock { if $0[quoted] == nil { $0[quoted] = now } }

@@ -38,9 +38,8 @@ enum SQLiteSchema {
         let rememberUntil: Double
         let accepted = Mutex<[InboxEntry]>([])
 
-        init(_ entries: [InboxEntry], rememberUntil: Double) throws {
-            let encoder = JSONEncoder()
-            self.entries = try entries.map { ($0, String(decoding: try encoder.encode($0), as: UTF8.self)) }
+        init(_ entries: [InboxEntry], rememberUntil: Double) {
+            self.entries = entries.map { ($0, $0.recordJSON) }
             self.rememberUntil = rememberUntil
         }
     }
@@ -70,11 +69,10 @@ enum SQLiteSchema {
         var values: [(key: StorageKey, json: String?, expiresAt: Double?)]
         var outbox: [(id: String, json: String)]
 
-        init(_ commit: UserCommit) throws {
+        init(_ commit: UserCommit) {
             self.commit = commit
             values = commit.writes.map { key, stored in (key, stored?.value.storageJSON, stored?.expiresAt) }
-            let encoder = JSONEncoder()
-            outbox = try commit.outbox.map { ($0.id, String(decoding: try encoder.encode($0), as: UTF8.self)) }
+            outbox = commit.outbox.map { ($0.id, $0.recordJSON) }
         }
     }
 

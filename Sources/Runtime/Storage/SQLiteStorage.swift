@@ -96,7 +96,7 @@ public final class SQLiteStorage: BotStorage {
     public func commit(_ commit: UserCommit) async throws {
         try await counter.counting {
             counter.operation()
-            try await batcher.submit(.commit(try SQLiteSchema.EncodedCommit(commit)))
+            try await batcher.submit(.commit(SQLiteSchema.EncodedCommit(commit)))
             cache.apply(commit)
         }
     }
@@ -134,7 +134,7 @@ public final class SQLiteStorage: BotStorage {
     public func pendingOutbox(limit: Int) async throws -> [OutboundMessage] {
         try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT body FROM outbox ORDER BY seq LIMIT ?", arguments: [limit]).map {
-                try JSONDecoder().decode(OutboundMessage.self, from: Data($0.utf8))
+                try OutboundMessage(recordJSON: $0)
             }
         }
     }
@@ -147,7 +147,7 @@ public final class SQLiteStorage: BotStorage {
     /// Stores new events and their ids in one transaction (grouped with other writes).
     public func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
         try await counter.counting {
-            let inbox = try SQLiteSchema.EncodedInbox(events, rememberUntil: rememberUntil)
+            let inbox = SQLiteSchema.EncodedInbox(events, rememberUntil: rememberUntil)
             try await batcher.submit(.accept(inbox))
             return inbox.accepted.withLock { $0 }
         }
@@ -157,7 +157,7 @@ public final class SQLiteStorage: BotStorage {
     public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
         try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT body FROM inbox ORDER BY seq LIMIT ?", arguments: [limit]).map {
-                try JSONDecoder().decode(InboxEntry.self, from: Data($0.utf8))
+                try InboxEntry(recordJSON: $0)
             }
         }
     }

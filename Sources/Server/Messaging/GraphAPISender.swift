@@ -66,7 +66,7 @@ public final class GraphAPISender: MessageSender {
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         do {
-            request.httpBody = try JSONEncoder().encode(body)
+            request.httpBody = Data(body.storageJSON.utf8)
             let (data, response) = try await session.data(for: request)
             guard let http = response as? HTTPURLResponse else { return .retry(after: 1, reason: "no HTTP response") }
             let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap(Double.init)

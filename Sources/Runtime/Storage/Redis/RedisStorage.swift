@@ -92,11 +92,8 @@ public final class RedisStorage: BotStorage {
                 case .fired(let generation): fired.append(.array([.string(name), member, .string(generation)]))
                 }
             }
-            let outbox: [Value] = try commit.outbox.map {
-                .array([
-                    .string($0.id), .string(String(decoding: try JSONEncoder().encode($0), as: UTF8.self)),
-                    .double($0.createdAt),
-                ])
+            let outbox: [Value] = commit.outbox.map {
+                .array([.string($0.id), .string($0.recordJSON), .double($0.createdAt)])
             }
             let payload: Value = .object([
                 "set": .array(set), "del": .array(del), "start": .array(start), "cancel": .array(cancel),
@@ -184,15 +181,18 @@ public final class RedisStorage: BotStorage {
 
     /// Unsent messages, oldest first.
     public func pendingOutbox(limit: Int) async throws -> [OutboundMessage] {
-        try await ordered(hash: key("outbox"), order: key("outbox", "order"), limit: limit)
+        try await ordered(
+            hash: key("outbox"), order: key("outbox", "order"), limit: limit, as: OutboundMessage.init(recordJSON:))
     }
 
     /// The first `limit` items of a hash in the order its companion sorted set gives.
-    private func ordered<T: Decodable>(hash: String, order: String, limit: Int) async throws -> [T] {
+    private func ordered<T>(hash: String, order: String, limit: Int, as read: (String) throws -> T) async throws
+        -> [T]
+    {
         let ids = try await pool.command("ZRANGE", order, "0", "\(limit - 1)").array.compactMap(\.string)
         guard !ids.isEmpty else { return [] }
         let bodies = try await pool.commandArray(["HMGET", hash] + ids).array
-        return try bodies.compactMap { try $0.string.map { try JSONDecoder().decode(T.self, from: Data($0.utf8)) } }
+        return try bodies.compactMap { try $0.string.map(read) }
     }
 
     /// Outbox messages created before `cutoff` (left by an instance that died), each handed to
@@ -205,9 +205,7 @@ public final class RedisStorage: BotStorage {
             key("outbox", "claim") + ":",
             "\(cutoff)", "\(limit)", "\(Int(lease * 1000))",
         ]).array
-        return try bodies.compactMap {
-            try $0.string.map { try JSONDecoder().decode(OutboundMessage.self, from: Data($0.utf8)) }
-        }
+        return try bodies.compactMap { try $0.string.map(OutboundMessage.init(recordJSON:)) }
     }
 
     /// Holds the claim on messages this instance is sending.
@@ -232,7 +230,7 @@ public final class RedisStorage: BotStorage {
             arguments.append(String(Date().timeIntervalSince1970))
             for entry in events {
                 arguments.append(entry.id)
-                arguments.append(String(decoding: try JSONEncoder().encode(entry), as: UTF8.self))
+                arguments.append(entry.recordJSON)
             }
             let accepted = Set(try await pool.commandArray(arguments).array.compactMap(\.string))
             return events.filter { accepted.contains($0.id) }
@@ -241,7 +239,8 @@ public final class RedisStorage: BotStorage {
 
     /// Events accepted but not yet committed, oldest first.
     public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
-        try await ordered(hash: key("inbox"), order: key("inbox", "order"), limit: limit)
+        try await ordered(
+            hash: key("inbox"), order: key("inbox", "order"), limit: limit, as: InboxEntry.init(recordJSON:))
     }
 
     // MARK: Maintenance

@@ -1,0 +1,45 @@
+import Synchronization
+import Testing
+
+@testable import Server
+
+struct InFlightTests {
+    final class Probe: Sendable {
+        struct State {
+            var running = 0
+            var most = 0
+            var started: [Int] = []
+        }
+        let state = Mutex(State())
+    }
+
+    @Test func runsEverythingInOrderWithBoundedConcurrencyAndDrains() async {
+        let inFlight = InFlight(limit: 3)
+        let probe = Probe()
+        for index in 0..<5000 {
+            inFlight.spawn {
+                probe.state.withLock {
+                    $0.running += 1
+                    $0.most = max($0.most, $0.running)
+                    $0.started.append(index)
+                }
+                await Task.yield()
+                probe.state.withLock { $0.running -= 1 }
+            }
+        }
+        await inFlight.drain()
+        let state = probe.state.withLock { $0 }
+        #expect(state.started.count == 5000)
+        #expect(state.running == 0)
+        #expect(state.most <= 3)
+        // Workers take items first in, first out; with three workers, starts stay within three places.
+        #expect(zip(state.started, 0...).allSatisfy { abs($0 - $1) < 3 })
+        #expect(inFlight.count == 0)
+    }
+
+    @Test func drainReturnsAtOnceWhenIdle() async {
+        let inFlight = InFlight()
+        await inFlight.drain()
+        #expect(inFlight.count == 0)
+    }
+}
