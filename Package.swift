@@ -78,7 +78,9 @@ let package = Package(
         // Golden files are read from the source tree (#filePath), not bundled.
         .testTarget(
             name: "RuleEngineTests", dependencies: ["RuleEngine"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RuntimeTests", dependencies: ["Runtime", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",
             dependencies: ["Server", .product(name: "Hummingbird", package: "hummingbird")],

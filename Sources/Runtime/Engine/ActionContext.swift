@@ -66,6 +66,42 @@ public struct ActionContext: Sendable {
         store(key, StoredValue(newValue, expiresAt: expiresAt))
     }
 
+    /// Appends `item` to the list at `path` inside the stored value at `key` (a missing or
+    /// non-list value starts a new list), keeping at most `max` items by dropping the oldest.
+    public mutating func append(
+        _ item: Value, to key: StorageKey, path: ArraySlice<String> = [], max: Int? = nil, ttl: Double?
+    ) {
+        let current = snapshot.values[key]
+        var list = current?.value ?? .null
+        for field in path { list = list[field] }
+        var items: [Value] = if case .array(let existing) = list { existing } else { [] }
+        let before = items.count
+        items.append(item)
+        let dropped = max.map { Swift.max(0, items.count - Swift.max($0, 0)) } ?? 0
+        items.removeFirst(dropped)
+        // The difference is only meaningful for a whole stored list that nothing but appends
+        // has changed since it was loaded.
+        let untouched = commit.writes[key] == nil || commit.appends[key] != nil
+        let delta: ListAppend? =
+            if path.isEmpty, untouched, case .array = current?.value {
+                Self.extend(commit.appends[key] ?? ListAppend(), before: before, adding: item, dropping: dropped)
+            } else { nil }
+        write(key, path: path, value: .array(items), ttl: ttl)
+        commit.appends[key] = delta
+    }
+
+    /// `delta` with `item` added and `dropping` items removed from the front of the list, which
+    /// held `before` items: the stored ones still there, then the ones `delta` already adds.
+    private static func extend(_ delta: ListAppend, before: Int, adding item: Value, dropping: Int) -> ListAppend {
+        var delta = delta
+        delta.items.append(item)
+        let storedLeft = before - (delta.items.count - 1)
+        let fromStored = min(dropping, storedLeft)
+        delta.dropFirst += fromStored
+        delta.items.removeFirst(dropping - fromStored)
+        return delta
+    }
+
     /// Deletes the stored value at `key`, or only the field at `path` inside it.
     public mutating func delete(_ key: StorageKey, path: ArraySlice<String> = []) {
         guard let current = snapshot.values[key] else { return }
@@ -139,6 +175,7 @@ public struct ActionContext: Sendable {
     private mutating func store(_ key: StorageKey, _ value: StoredValue?) {
         snapshot.values[key] = value
         commit.writes[key] = .some(value)
+        commit.appends[key] = nil
     }
 
     /// A state past its time-to-live is as if the user were new to the state machine.

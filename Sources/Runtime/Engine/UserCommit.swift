@@ -1,3 +1,5 @@
+public import RuleEngine
+
 /// Everything one event changes for one user, written atomically by a storage backend.
 public struct UserCommit: Sendable, Hashable {
     /// A change to one of the user's timers.
@@ -16,6 +18,10 @@ public struct UserCommit: Sendable, Hashable {
     public var userID: String
     /// New stored values; nil deletes.
     public var writes: [StorageKey: StoredValue?] = [:]
+    /// For lists in `writes` that only grew by `append` (and lost their oldest items to `max`),
+    /// the change from the list the user's snapshot held. `writes` still holds the whole list;
+    /// a backend may store just this difference instead.
+    public var appends: [StorageKey: ListAppend] = [:]
     /// Timer changes by timer name.
     public var timers: [String: TimerChange] = [:]
     /// Messages to queue for sending.
@@ -31,4 +37,18 @@ public struct UserCommit: Sendable, Hashable {
 
     /// Whether the commit changes nothing.
     public var isEmpty: Bool { writes.isEmpty && timers.isEmpty && outbox.isEmpty && inboxID == nil }
+}
+
+/// How a stored list changed: its oldest `dropFirst` items were removed, then `items` added.
+public struct ListAppend: Sendable, Hashable {
+    /// How many of the stored list's first items were removed.
+    public var dropFirst: Int
+    /// The items added at the end, oldest first.
+    public var items: [Value]
+
+    /// Creates a change.
+    public init(dropFirst: Int = 0, items: [Value] = []) {
+        self.dropFirst = dropFirst
+        self.items = items
+    }
 }

@@ -16,6 +16,10 @@ public final class SQLiteStorage: BotStorage {
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
+            // Applies to new files only. Each event dirties a few pages in different places (the
+            // user's row, list, timer); 2 KB pages halve what each costs to write to the WAL, and
+            // measured 20-25% more events/s than 4 KB on the runtime benchmark.
+            try db.execute(sql: "PRAGMA page_size = 2048")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
             // Fewer, larger checkpoints copy hot pages fewer times but stall the writer longer;
@@ -65,16 +69,18 @@ public final class SQLiteStorage: BotStorage {
         return try await counter.counting {
             let snapshot = try await pool.read { db in
                 var snapshot = UserSnapshot(userID: userID)
-                let rows = try Row.fetchCursor(
+                let rows = try Row.fetchAll(
                     db,
-                    sql:
-                        "SELECT scope, key, value, expires_at FROM kv WHERE bot = ? AND user = ? AND (expires_at IS NULL OR expires_at > ?)",
+                    sql: """
+                        SELECT scope, key, value, expires_at, id, list_next FROM kv
+                        WHERE bot = ? AND user = ? AND (expires_at IS NULL OR expires_at > ?)
+                        """,
                     arguments: [bot, userID, now])
-                while let row = try rows.next() {
+                for row in rows {
                     guard let scope = Scope(rawValue: row[0]) else { continue }
-                    let text: String = row[2]
-                    snapshot.values[StorageKey(scope, row[1])] = StoredValue(
-                        try SQLiteSchema.decode(text), expiresAt: row[3])
+                    let isList = (row[5] as Int64?) != nil
+                    let value = try isList ? SQLiteSchema.listItems(kv: row[4], db) : SQLiteSchema.decode(row[2])
+                    snapshot.values[StorageKey(scope, row[1])] = StoredValue(value, expiresAt: row[3])
                 }
                 let timers = try Row.fetchCursor(
                     db, sql: "SELECT name, started_at, due_at, generation FROM timers WHERE bot = ? AND user = ?",

@@ -51,14 +51,9 @@ struct AppendAction: BotAction {
     static var summary: String { BuiltInActions.spec(name).summary }
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
-        let item = context.evaluate(arguments.value)
-        var current = context.read(arguments.key.key)
-        for field in arguments.key.path { current = current[field] }
-        var items: [Value] = if case .array(let existing) = current { existing } else { [] }
-        items.append(item)
-        if let max = arguments.max, items.count > max { items.removeFirst(items.count - max) }
-        context.write(
-            arguments.key.key, path: arguments.key.path[...], value: .array(items), ttl: arguments.ttl?.seconds)
+        context.append(
+            context.evaluate(arguments.value), to: arguments.key.key, path: arguments.key.path[...],
+            max: arguments.max, ttl: arguments.ttl?.seconds)
     }
 }
 

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import RuleEngine
+import Runtime
+import Testing
+
+/// Lists written by `append` may be stored as a difference (SQLite stores one row per item);
+/// whatever the backend, what reads back must be the list the actions built.
+struct ListStorageTests {
+    static let bot = """
+        bot: lists
+        rules:
+          - when: /RESET
+            do:
+              - set: { key: user.log, value: ["fresh"] }
+          - when: /DROP
+            do:
+              - delete: user.log
+          - when: /TWICE
+            do:
+              - append: { key: user.log, value: "a", max: 3 }
+              - append: { key: user.log, value: "b", max: 3 }
+          - when: /FIELD
+            do:
+              - append: { key: user.profile.tags, value: "=message.text" }
+          - when: /OVERWRITE
+            do:
+              - append: { key: user.log, value: "x", max: 3 }
+              - set: { key: user.log, value: ["y"] }
+              - append: { key: user.log, value: "z", max: 3 }
+          - when: text
+            do:
+              - append: { key: user.log, value: "=message.text", max: 3 }
+        """
+
+    @Test(arguments: Backend.available)
+    func appendedListsReadBackAfterReopening(backend: Backend) async throws {
+        let bot = try loadBot(Self.bot)
+        let (storage, reopen) = try backend.make()
+        let host = BotHost(bots: BotSet([bot]), storage: storage, sender: RecordingSender(), time: VirtualTime())
+        var expected: [String] = []
+        var counter = 0
+        // After every event, a freshly opened storage must read exactly the list the actions built.
+        func send(_ text: String, expecting list: [String]) async throws {
+            counter += 1
+            await host.handle(InboxEntry(bot: "lists", event: .message(text, id: "m\(counter)", at: 1000)))
+            expected = Array(list.suffix(3))
+            let snapshot = try await reopen().load(bot: "lists", userID: "111", now: 1000)
+            #expect(
+                snapshot.values[StorageKey(.user, "log")]?.value
+                    == (expected.isEmpty ? nil : .array(expected.map(Value.string))), "after \(text)")
+        }
+
+        for text in ["one", "two", "three", "four", "five"] {
+            try await send(text, expecting: expected + [text])
+        }
+        try await send("/TWICE", expecting: expected + ["a", "b"])
+        try await send("/RESET", expecting: ["fresh"])
+        try await send("six", expecting: expected + ["six"])
+        try await send("/OVERWRITE", expecting: ["y", "z"])
+        try await send("seven", expecting: expected + ["seven"])
+        try await send("/DROP", expecting: [])
+        try await send("eight", expecting: ["eight"])
+        try await send("/FIELD", expecting: expected)
+        let cached = try await storage.load(bot: "lists", userID: "111", now: 1000)
+        #expect(cached.values[StorageKey(.user, "log")]?.value == .array(["eight"]))
+        #expect(cached.values[StorageKey(.user, "profile")]?.value["tags"] == .array(["/FIELD"]))
+    }
+
+    @Test func listsWrittenBeforeListRowsStillReadAndGrow() async throws {
+        // A database from the version that stored lists as JSON in the kv row.
+        let path = try temporaryDirectory().appendingPathComponent("old.sqlite").path
+        try await Self.makeOldDatabase(at: path)
+        let storage = try SQLiteStorage(path: path)
+        let bot = try loadBot(Self.bot)
+        let host = BotHost(bots: BotSet([bot]), storage: storage, sender: RecordingSender(), time: VirtualTime())
+        let before = try await storage.load(bot: "lists", userID: "111", now: 1000)
+        #expect(before.values[StorageKey(.user, "log")]?.value == .array(["old1", "old2"]))
+        await host.handle(InboxEntry(bot: "lists", event: .message("new", id: "n1", at: 1000)))
+        let after = try await SQLiteStorage(path: path).load(bot: "lists", userID: "111", now: 1000)
+        #expect(after.values[StorageKey(.user, "log")]?.value == .array(["old1", "old2", "new"]))
+    }
+
+    /// The old layout: the kv table without `list_next`, a list as JSON text.
+    static func makeOldDatabase(at path: String) async throws {
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE kv (
+                        id INTEGER PRIMARY KEY, bot TEXT NOT NULL, user TEXT NOT NULL, scope TEXT NOT NULL,
+                        key TEXT NOT NULL, value TEXT NOT NULL, expires_at REAL, UNIQUE (bot, user, scope, key));
+                    INSERT INTO kv (bot, user, scope, key, value) VALUES ('lists', '111', 'user', 'log', '["old1","old2"]');
+                    """)
+        }
+    }
+}
