@@ -18,6 +18,11 @@ enum Measure {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
+    /// Deletes a benchmark's SQLite file with its WAL and shared-memory files.
+    static func removeDatabase(atPath path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
     /// The median of `runs` timings of `body`.
     static func median(runs: Int, _ body: () throws -> Void) rethrows -> Double {
         var times: [Double] = []

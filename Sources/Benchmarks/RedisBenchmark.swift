@@ -15,7 +15,7 @@ enum RedisBenchmark {
         let sqlitePath = FileManager.default.temporaryDirectory.appendingPathComponent(
             "rulebot-redis-bench-\(UUID().uuidString).sqlite"
         ).path
-        defer { try? FileManager.default.removeItem(atPath: sqlitePath) }
+        defer { Measure.removeDatabase(atPath: sqlitePath) }
         let sqliteRate = try await RuntimeBenchmark.hostRate(
             bot, storage: try SQLiteStorage(path: sqlitePath), eventsPerUser: 10)
         let redisRate = try await RuntimeBenchmark.hostRate(
@@ -25,7 +25,7 @@ enum RedisBenchmark {
         let timerPath = FileManager.default.temporaryDirectory.appendingPathComponent(
             "rulebot-redis-timers-\(UUID().uuidString).sqlite"
         ).path
-        defer { try? FileManager.default.removeItem(atPath: timerPath) }
+        defer { Measure.removeDatabase(atPath: timerPath) }
         try await TimerBenchmark.run(
             window: 20, timers: 20_000, storage: try SQLiteStorage(path: timerPath), label: "SQLite")
         try await TimerBenchmark.run(window: 20, timers: 20_000, storage: try RedisStorage(url: url()), label: "Redis")

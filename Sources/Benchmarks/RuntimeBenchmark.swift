@@ -22,7 +22,7 @@ enum RuntimeBenchmark {
             "rulebot-bench-\(UUID().uuidString).sqlite"
         ).path
         let shortRate = try await hostRate(bot, storage: try SQLiteStorage(path: shortPath), eventsPerUser: 10)
-        try? FileManager.default.removeItem(atPath: shortPath)
+        Measure.removeDatabase(atPath: shortPath)
         let memoryRate = try await hostRate(bot, storage: MemoryStorage())
         let commitRate = try await rawCommitRate()
         let bigCommitRate = try await rawCommitRate(itemsPerValue: 25)
@@ -37,7 +37,7 @@ enum RuntimeBenchmark {
         say(
             "evaluate + SQLite commit + outbox, 10-message sessions: \(Int(shortRate)) events/s (\(Measure.format(shortRate / evaluateOnly * 100, 1))% of evaluate-only)"
         )
-        try? FileManager.default.removeItem(atPath: path)
+        Measure.removeDatabase(atPath: path)
     }
 
     /// Only the SQLite host path, for profiling.
@@ -47,7 +47,7 @@ enum RuntimeBenchmark {
         ).path
         let rate = try await hostRate(try expiryBot(), storage: try SQLiteStorage(path: path))
         say("evaluate + SQLite commit + outbox: \(Int(rate)) events/s")
-        try? FileManager.default.removeItem(atPath: path)
+        Measure.removeDatabase(atPath: path)
     }
 
     static func expiryBot() throws -> LoadedBot {
@@ -90,7 +90,7 @@ enum RuntimeBenchmark {
             "rulebot-raw-\(UUID().uuidString).sqlite"
         ).path
         let storage = try SQLiteStorage(path: path)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { Measure.removeDatabase(atPath: path) }
         let seconds = try await Measure.seconds {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for u in 0..<users {

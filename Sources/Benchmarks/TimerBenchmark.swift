@@ -27,7 +27,7 @@ enum TimerBenchmark {
                 "rulebot-timers-\(UUID().uuidString).sqlite"
             ).path
             try await run(window: window, timers: timers, storage: try SQLiteStorage(path: path), label: "SQLite")
-            try? FileManager.default.removeItem(atPath: path)
+            Measure.removeDatabase(atPath: path)
         }
     }
 

@@ -4,8 +4,9 @@ import RuleEngine
 import Runtime
 import Testing
 
-/// Lists written by `append` may be stored as a difference (SQLite stores one row per item);
-/// whatever the backend, what reads back must be the list the actions built.
+/// Lists written by `append` may be stored as a difference (SQLite stores lists of 24 or more
+/// items one row per item); whatever the backend, what reads back must be the list the actions
+/// built, across the change between short and long lists.
 struct ListStorageTests {
     static let bot = """
         bot: lists
@@ -18,19 +19,19 @@ struct ListStorageTests {
               - delete: user.log
           - when: /TWICE
             do:
-              - append: { key: user.log, value: "a", max: 3 }
-              - append: { key: user.log, value: "b", max: 3 }
+              - append: { key: user.log, value: "a", max: 30 }
+              - append: { key: user.log, value: "b", max: 30 }
           - when: /FIELD
             do:
               - append: { key: user.profile.tags, value: "=message.text" }
           - when: /OVERWRITE
             do:
-              - append: { key: user.log, value: "x", max: 3 }
+              - append: { key: user.log, value: "x", max: 30 }
               - set: { key: user.log, value: ["y"] }
-              - append: { key: user.log, value: "z", max: 3 }
+              - append: { key: user.log, value: "z", max: 30 }
           - when: text
             do:
-              - append: { key: user.log, value: "=message.text", max: 3 }
+              - append: { key: user.log, value: "=message.text", max: 30 }
         """
 
     @Test(arguments: Backend.available)
@@ -44,19 +45,21 @@ struct ListStorageTests {
         func send(_ text: String, expecting list: [String]) async throws {
             counter += 1
             await host.handle(InboxEntry(bot: "lists", event: .message(text, id: "m\(counter)", at: 1000)))
-            expected = Array(list.suffix(3))
+            expected = Array(list.suffix(30))
             let snapshot = try await reopen().load(bot: "lists", userID: "111", now: 1000)
             #expect(
                 snapshot.values[StorageKey(.user, "log")]?.value
                     == (expected.isEmpty ? nil : .array(expected.map(Value.string))), "after \(text)")
         }
 
-        for text in ["one", "two", "three", "four", "five"] {
-            try await send(text, expecting: expected + [text])
+        for number in 1...40 {
+            try await send("m\(number)", expecting: expected + ["m\(number)"])
         }
         try await send("/TWICE", expecting: expected + ["a", "b"])
         try await send("/RESET", expecting: ["fresh"])
-        try await send("six", expecting: expected + ["six"])
+        for number in 41...70 {
+            try await send("m\(number)", expecting: expected + ["m\(number)"])
+        }
         try await send("/OVERWRITE", expecting: ["y", "z"])
         try await send("seven", expecting: expected + ["seven"])
         try await send("/DROP", expecting: [])
@@ -67,22 +70,24 @@ struct ListStorageTests {
         #expect(cached.values[StorageKey(.user, "profile")]?.value["tags"] == .array(["/FIELD"]))
     }
 
-    @Test func listsWrittenBeforeListRowsStillReadAndGrow() async throws {
-        // A database from the version that stored lists as JSON in the kv row.
+    @Test(arguments: [2, 30])
+    func listsWrittenBeforeListRowsStillReadAndGrow(items: Int) async throws {
+        // A database from the version that stored every list as JSON in the kv row.
         let path = try temporaryDirectory().appendingPathComponent("old.sqlite").path
-        try await Self.makeOldDatabase(at: path)
+        let old = (1...items).map { Value.string("old\($0)") }
+        try await Self.makeOldDatabase(at: path, list: .array(old))
         let storage = try SQLiteStorage(path: path)
         let bot = try loadBot(Self.bot)
         let host = BotHost(bots: BotSet([bot]), storage: storage, sender: RecordingSender(), time: VirtualTime())
         let before = try await storage.load(bot: "lists", userID: "111", now: 1000)
-        #expect(before.values[StorageKey(.user, "log")]?.value == .array(["old1", "old2"]))
+        #expect(before.values[StorageKey(.user, "log")]?.value == .array(old))
         await host.handle(InboxEntry(bot: "lists", event: .message("new", id: "n1", at: 1000)))
         let after = try await SQLiteStorage(path: path).load(bot: "lists", userID: "111", now: 1000)
-        #expect(after.values[StorageKey(.user, "log")]?.value == .array(["old1", "old2", "new"]))
+        #expect(after.values[StorageKey(.user, "log")]?.value == .array(Array((old + ["new"]).suffix(30))))
     }
 
     /// The old layout: the kv table without `list_next`, a list as JSON text.
-    static func makeOldDatabase(at path: String) async throws {
+    static func makeOldDatabase(at path: String, list: Value) async throws {
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
             try db.execute(
@@ -90,8 +95,10 @@ struct ListStorageTests {
                     CREATE TABLE kv (
                         id INTEGER PRIMARY KEY, bot TEXT NOT NULL, user TEXT NOT NULL, scope TEXT NOT NULL,
                         key TEXT NOT NULL, value TEXT NOT NULL, expires_at REAL, UNIQUE (bot, user, scope, key));
-                    INSERT INTO kv (bot, user, scope, key, value) VALUES ('lists', '111', 'user', 'log', '["old1","old2"]');
                     """)
+            try db.execute(
+                sql: "INSERT INTO kv (bot, user, scope, key, value) VALUES ('lists', '111', 'user', 'log', ?)",
+                arguments: [list.storageJSON])
         }
     }
 }

@@ -37,6 +37,38 @@ struct InFlightTests {
         #expect(inFlight.count == 0)
     }
 
+    @Test func aBurstOfWebhooksNarrowsProcessingUntilItIsOver() async throws {
+        let inFlight = InFlight(limit: 4, burst: 2, workersInBurst: 1)
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let held = (0..<2).map { _ in
+            Task { await inFlight.accepting { for await _ in gate { break } } }
+        }
+        while inFlight.acceptingCount < 2 { await Task.yield() }
+
+        let probe = Probe()
+        func work() -> InFlight.Work {
+            {
+                probe.state.withLock {
+                    $0.running += 1
+                    $0.most = max($0.most, $0.running)
+                }
+                for _ in 0..<20 { await Task.yield() }
+                probe.state.withLock { $0.running -= 1 }
+            }
+        }
+        for _ in 0..<50 { inFlight.spawn(work()) }
+        while inFlight.count > 0 { await Task.yield() }
+        #expect(probe.state.withLock { $0.most } == 1, "one worker while the burst lasts")
+
+        open.finish()
+        for task in held { await task.value }
+        #expect(inFlight.acceptingCount == 0)
+        for _ in 0..<200 { inFlight.spawn(work()) }
+        await inFlight.drain()
+        #expect(probe.state.withLock { $0.most } > 1, "all workers once it is over")
+        #expect(probe.state.withLock { $0.most } <= 4)
+    }
+
     @Test func drainReturnsAtOnceWhenIdle() async {
         let inFlight = InFlight()
         await inFlight.drain()

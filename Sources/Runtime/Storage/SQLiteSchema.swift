@@ -5,6 +5,12 @@ import Synchronization
 
 /// The SQLite tables and how a `UserCommit` is written into them.
 enum SQLiteSchema {
+    /// Lists of at least this many items are stored one row per item; shorter ones as JSON, which
+    /// is cheaper to rewrite than to keep as rows (measured on the expiry bot, whose lists are
+    /// short and cleared often). A list's count alone decides, so the layout of a stored list is
+    /// known from the snapshot without asking the database.
+    static let listRowsFrom = 24
+
     static func create(_ db: Database) throws {
         try db.execute(
             sql: """
@@ -49,7 +55,7 @@ enum SQLiteSchema {
         let rows = try Row.fetchAll(db, sql: "SELECT id, value FROM kv WHERE value LIKE '[%'")
         let insert = try db.cachedStatement(sql: "INSERT INTO kv_items (kv, seq, value) VALUES (?, ?, ?)")
         for row in rows {
-            guard case .array(let items) = try decode(row[1]) else { continue }
+            guard case .array(let items) = try decode(row[1]), items.count >= listRowsFrom else { continue }
             let id: Int64 = row[0]
             for (seq, item) in items.enumerated() { try insert.execute(arguments: [id, seq, item.storageJSON]) }
             try db.execute(
@@ -60,7 +66,7 @@ enum SQLiteSchema {
     /// One unit of group-committed work: a user's commit, or removing a sent outbox message.
     enum Write: Sendable {
         case commit(EncodedCommit)
-        case sent(outboxID: String)
+        case sent(outboxIDs: [String])
         case accept(EncodedInbox)
     }
 
@@ -79,7 +85,9 @@ enum SQLiteSchema {
     static func apply(_ write: Write, _ db: Database) throws {
         switch write {
         case .commit(let encoded): try apply(encoded, db)
-        case .sent(let id): try db.cachedStatement(sql: "DELETE FROM outbox WHERE id = ?").execute(arguments: [id])
+        case .sent(let ids):
+            let statement = try db.cachedStatement(sql: "DELETE FROM outbox WHERE id = ?")
+            for id in ids { try statement.execute(arguments: [id]) }
         case .accept(let inbox):
             var accepted: [InboxEntry] = []
             for (entry, json) in inbox.entries {
@@ -115,19 +123,29 @@ enum SQLiteSchema {
         enum Content: Sendable {
             case json(String)
             case list([String])
-            case append(dropFirst: Int, items: [String])
+            /// Items appended to a list stored as rows; `whole` is the resulting list, written in
+            /// full if the row turns out not to hold a list.
+            case append(dropFirst: Int, items: [String], whole: [Value])
         }
         var content: Content
         var expiresAt: Double?
 
+        init(content: Content, expiresAt: Double?) {
+            self.content = content
+            self.expiresAt = expiresAt
+        }
+
         init(_ stored: StoredValue, append: ListAppend?) {
             expiresAt = stored.expiresAt
-            if let append {
-                content = .append(dropFirst: append.dropFirst, items: append.items.map(\.storageJSON))
-            } else if case .array(let items) = stored.value {
-                content = .list(items.map(\.storageJSON))
-            } else {
+            guard case .array(let items) = stored.value, items.count >= SQLiteSchema.listRowsFrom else {
                 content = .json(stored.value.storageJSON)
+                return
+            }
+            let before = append.map { items.count - $0.items.count + $0.dropFirst }
+            if let append, let before, before >= SQLiteSchema.listRowsFrom {
+                content = .append(dropFirst: append.dropFirst, items: append.items.map(\.storageJSON), whole: items)
+            } else {
+                content = .list(items.map(\.storageJSON))
             }
         }
     }
@@ -159,7 +177,7 @@ enum SQLiteSchema {
             let id: Int64 = try (row?[0]).orStorageError("kv upsert returned no row")
             try db.cachedStatement(sql: "DELETE FROM kv_items WHERE kv = ?").execute(arguments: [id])
             try insertItems(items, kv: id, endingBefore: Int64(items.count), db)
-        case .append(let dropFirst, let items):
+        case .append(let dropFirst, let items, let whole):
             // The list already has rows (the snapshot held it); advance its next sequence number.
             let row = try Row.fetchOne(
                 try db.cachedStatement(
@@ -170,7 +188,9 @@ enum SQLiteSchema {
                         """),
                 arguments: [stored.expiresAt, items.count] + base)
             guard let row else {
-                throw RuntimeError.storage("list '\(key)' of user \(commit.userID) is not stored as rows")
+                // Stored as JSON after all (written by an older layout): write the whole list.
+                let rewrite = EncodedValue(content: .list(whole.map(\.storageJSON)), expiresAt: stored.expiresAt)
+                return try write(rewrite, at: key, of: commit, db)
             }
             let id: Int64 = row[0]
             if dropFirst > 0 {

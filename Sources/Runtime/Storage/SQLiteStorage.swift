@@ -44,6 +44,11 @@ public final class SQLiteStorage: BotStorage {
             try await pool.write { db in
                 commits.map { commit in
                     do {
+                        // Crossing off sent messages needs no savepoint: partly done is still correct.
+                        if case .sent = commit {
+                            try SQLiteSchema.apply(commit, db)
+                            return nil
+                        }
                         try db.inSavepoint {
                             try SQLiteSchema.apply(commit, db)
                             return .commit
@@ -147,7 +152,8 @@ public final class SQLiteStorage: BotStorage {
 
     /// Removes sent messages.
     public func removeOutbox(ids: [String]) async throws {
-        for id in ids { try await batcher.submit(.sent(outboxID: id)) }
+        guard !ids.isEmpty else { return }
+        try await batcher.submit(.sent(outboxIDs: ids))
     }
 
     /// Stores new events and their ids in one transaction (grouped with other writes).

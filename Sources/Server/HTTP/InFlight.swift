@@ -8,6 +8,10 @@ import Synchronization
 /// working them off a little later loses nothing, while a starved acceptor makes Meta retry.
 /// A fixed set of worker tasks takes items from the queue, so a burst of thousands of webhooks
 /// costs queue entries, not thousands of suspended tasks.
+///
+/// Acceptance comes first: while at least `burst` webhook requests are being accepted at once,
+/// only `workersInBurst` workers keep processing (so the backlog still moves), and the rest
+/// start again when the burst is over.
 final class InFlight: Sendable {
     typealias Work = @Sendable () async -> Void
 
@@ -36,29 +40,55 @@ final class InFlight: Sendable {
     }
 
     private let state = Mutex(State())
+    private let acceptingNow = Atomic<Int>(0)
     private let limit: Int
+    private let burst: Int
+    private let workersInBurst: Int
 
-    init(limit: Int = 8) {
+    init(limit: Int = 8, burst: Int = 8, workersInBurst: Int = 2) {
         self.limit = limit
+        self.burst = burst
+        self.workersInBurst = max(1, min(workersInBurst, limit))
     }
 
-    /// Queues `work`; it runs as soon as one of the `limit` workers is free.
+    /// How many workers may run now.
+    private var allowedWorkers: Int {
+        acceptingNow.load(ordering: .relaxed) >= burst ? workersInBurst : limit
+    }
+
+    /// Queues `work`; it runs as soon as a worker is free.
     func spawn(_ work: @escaping Work) {
-        let startWorker = state.withLock { state -> Bool in
-            state.queue.append(work)
-            guard state.workers < limit else { return false }
-            state.workers += 1
-            return true
+        state.withLock { $0.queue.append(work) }
+        startWorkers()
+    }
+
+    /// Marks a webhook request as being accepted until `body` returns.
+    func accepting<T>(_ body: () async throws -> T) async rethrows -> T {
+        acceptingNow.add(1, ordering: .relaxed)
+        defer {
+            // The burst is over when acceptance drops below the mark: let the other workers run.
+            if acceptingNow.subtract(1, ordering: .relaxed).newValue == burst - 1 { startWorkers() }
         }
-        if startWorker { Task { await self.runWorker() } }
+        return try await body()
+    }
+
+    private func startWorkers() {
+        let allowed = allowedWorkers
+        let count = state.withLock { state -> Int in
+            let count = max(0, min(allowed - state.workers, state.waiting))
+            state.workers += count
+            return count
+        }
+        for _ in 0..<count { Task { await self.runWorker() } }
     }
 
     private func runWorker() async {
         while true {
+            let allowed = allowedWorkers
             let (work, idle) = state.withLock { state -> (Work?, [CheckedContinuation<Void, Never>]) in
-                if let work = state.next() { return (work, []) }
+                if state.workers <= allowed, let work = state.next() { return (work, []) }
                 state.workers -= 1
-                guard state.workers == 0 else { return (nil, []) }
+                guard state.workers == 0, state.waiting == 0 else { return (nil, []) }
                 defer { state.idleWaiters = [] }
                 return (nil, state.idleWaiters)
             }
@@ -81,6 +111,9 @@ final class InFlight: Sendable {
             if done { continuation.resume() }
         }
     }
+
+    /// How many webhook requests are being accepted now.
+    var acceptingCount: Int { acceptingNow.load(ordering: .relaxed) }
 
     /// How much work is running or waiting.
     var count: Int { state.withLock { $0.waiting + $0.workers } }

@@ -39,7 +39,9 @@ public final class RulebotServer: Sendable {
     public func buildRouter() -> Router<RulebotRequestContext> {
         let router = Router(context: RulebotRequestContext.self)
         router.get("/webhook") { request, _ in self.verify(request) }
-        router.post("/webhook") { request, context in try await self.receive(request, context: context) }
+        router.post("/webhook") { request, context in
+            try await self.inFlight.accepting { try await self.receive(request, context: context) }
+        }
         router.get("/healthz") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
