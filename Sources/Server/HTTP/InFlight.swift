@@ -16,7 +16,7 @@ final class InFlight: Sendable {
     typealias Work = @Sendable () async -> Void
 
     private struct State {
-        var queue: [Work] = []
+        var queue: [Work?] = []
         var head = 0
         var workers = 0
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -26,6 +26,7 @@ final class InFlight: Sendable {
         mutating func next() -> Work? {
             guard head < queue.count else { return nil }
             let work = queue[head]
+            queue[head] = nil  // release the finished item's captures now, not at compaction
             head += 1
             // Drop the consumed prefix once it is most of the storage, keeping pops O(1) amortised.
             if head == queue.count {
