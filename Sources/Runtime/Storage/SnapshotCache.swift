@@ -38,7 +38,8 @@ final class SnapshotCache: Sendable {
     func apply(_ commit: UserCommit) {
         entries.withLock { entries in
             let key = Self.key(commit.bot, commit.userID)
-            guard var snapshot = entries[key] else { return }
+            // Taken out so it is the only reference and changes in place instead of being copied.
+            guard var snapshot = entries.removeValue(forKey: key) else { return }
             for (storageKey, value) in commit.writes { snapshot.values[storageKey] = value }
             for (name, change) in commit.timers {
                 switch change {
