@@ -4,7 +4,7 @@ import RuleEngine
 import Runtime
 import Testing
 
-/// Lists written by `append` may be stored as a difference (SQLite stores lists of 24 or more
+/// Lists written by `append` may be stored as a difference (SQLite stores lists of 64 or more
 /// items one row per item); whatever the backend, what reads back must be the list the actions
 /// built, across the change between short and long lists.
 struct ListStorageTests {
@@ -19,19 +19,19 @@ struct ListStorageTests {
               - delete: user.log
           - when: /TWICE
             do:
-              - append: { key: user.log, value: "a", max: 30 }
-              - append: { key: user.log, value: "b", max: 30 }
+              - append: { key: user.log, value: "a", max: 80 }
+              - append: { key: user.log, value: "b", max: 80 }
           - when: /FIELD
             do:
               - append: { key: user.profile.tags, value: "=message.text" }
           - when: /OVERWRITE
             do:
-              - append: { key: user.log, value: "x", max: 30 }
+              - append: { key: user.log, value: "x", max: 80 }
               - set: { key: user.log, value: ["y"] }
-              - append: { key: user.log, value: "z", max: 30 }
+              - append: { key: user.log, value: "z", max: 80 }
           - when: text
             do:
-              - append: { key: user.log, value: "=message.text", max: 30 }
+              - append: { key: user.log, value: "=message.text", max: 80 }
         """
 
     @Test(arguments: Backend.available)
@@ -45,19 +45,19 @@ struct ListStorageTests {
         func send(_ text: String, expecting list: [String]) async throws {
             counter += 1
             await host.handle(InboxEntry(bot: "lists", event: .message(text, id: "m\(counter)", at: 1000)))
-            expected = Array(list.suffix(30))
+            expected = Array(list.suffix(80))
             let snapshot = try await reopen().load(bot: "lists", userID: "111", now: 1000)
             #expect(
                 snapshot.values[StorageKey(.user, "log")]?.value
                     == (expected.isEmpty ? nil : .array(expected.map(Value.string))), "after \(text)")
         }
 
-        for number in 1...40 {
+        for number in 1...90 {
             try await send("m\(number)", expecting: expected + ["m\(number)"])
         }
         try await send("/TWICE", expecting: expected + ["a", "b"])
         try await send("/RESET", expecting: ["fresh"])
-        for number in 41...70 {
+        for number in 91...160 {
             try await send("m\(number)", expecting: expected + ["m\(number)"])
         }
         try await send("/OVERWRITE", expecting: ["y", "z"])
@@ -70,7 +70,7 @@ struct ListStorageTests {
         #expect(cached.values[StorageKey(.user, "profile")]?.value["tags"] == .array(["/FIELD"]))
     }
 
-    @Test(arguments: [2, 30])
+    @Test(arguments: [2, 70])
     func listsWrittenBeforeListRowsStillReadAndGrow(items: Int) async throws {
         // A database from the version that stored every list as JSON in the kv row.
         let path = try temporaryDirectory().appendingPathComponent("old.sqlite").path
@@ -83,7 +83,7 @@ struct ListStorageTests {
         #expect(before.values[StorageKey(.user, "log")]?.value == .array(old))
         await host.handle(InboxEntry(bot: "lists", event: .message("new", id: "n1", at: 1000)))
         let after = try await SQLiteStorage(path: path).load(bot: "lists", userID: "111", now: 1000)
-        #expect(after.values[StorageKey(.user, "log")]?.value == .array(Array((old + ["new"]).suffix(30))))
+        #expect(after.values[StorageKey(.user, "log")]?.value == .array(Array((old + ["new"]).suffix(80))))
     }
 
     /// The old layout: the kv table without `list_next`, a list as JSON text.
