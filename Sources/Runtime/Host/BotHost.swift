@@ -70,12 +70,11 @@ public final class BotHost: Sendable {
         }
         // Setting metadata on a logger copies its metadata dictionary, a measurable share of an
         // event's cost; most events log nothing, so the logger gets it only when one is written.
-        let userLog = EventLog(logger: logger, bot: entry.bot, userID: entry.event.userID)
-        let log = userLog
+        let log = EventLog(logger: logger, bot: entry.bot, userID: entry.event.userID)
         do {
             return try await storage.withUserLease(bot: entry.bot, userID: entry.event.userID) {
                 try await self.evaluateAndCommit(
-                    entry, bot: bot, traceAll: traceAll, fromInbox: fromInbox, log: userLog)
+                    entry, bot: bot, traceAll: traceAll, fromInbox: fromInbox, log: log)
             }
         } catch let error as RuntimeError where error.isAlreadyHandled {
             log.debug("event already handled by another instance")
