@@ -68,12 +68,8 @@ public final class JSONFileStorage: BotStorage {
 
     /// The user's unexpired values and timers.
     public func load(bot: String, userID: String, now: Double) async throws -> UserSnapshot {
-        if let cached = cache.get(bot: bot, userID: userID, now: now) {
-            counter.load(found: cached.values.count)
-            return cached
-        }
-        return try await counter.counting {
-            let snapshot = try lock.withLock { _ in
+        try await cache.load(bot: bot, userID: userID, now: now, counter: counter) {
+            try lock.withLock { _ in
                 var snapshot = UserSnapshot(userID: userID)
                 let suffix = "_\(SafeFileName.encode(userID)).json"
                 for scope in Scope.allCases {
@@ -98,9 +94,6 @@ public final class JSONFileStorage: BotStorage {
                 }
                 return snapshot
             }
-            counter.load(found: snapshot.values.count)
-            cache.put(bot: bot, snapshot)
-            return snapshot
         }
     }
 

@@ -67,12 +67,8 @@ public final class SQLiteStorage: BotStorage {
 
     /// The user's unexpired values and timers.
     public func load(bot: String, userID: String, now: Double) async throws -> UserSnapshot {
-        if let cached = cache.get(bot: bot, userID: userID, now: now) {
-            counter.load(found: cached.values.count)
-            return cached
-        }
-        return try await counter.counting {
-            let snapshot = try await pool.read { db in
+        try await cache.load(bot: bot, userID: userID, now: now, counter: counter) {
+            try await pool.read { db in
                 var snapshot = UserSnapshot(userID: userID)
                 let rows = try Row.fetchAll(
                     db,
@@ -97,9 +93,6 @@ public final class SQLiteStorage: BotStorage {
                 }
                 return snapshot
             }
-            counter.load(found: snapshot.values.count)
-            cache.put(bot: bot, snapshot)
-            return snapshot
         }
     }
 

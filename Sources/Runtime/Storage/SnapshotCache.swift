@@ -24,6 +24,24 @@ final class SnapshotCache: Sendable {
         return snapshot
     }
 
+    /// The cached snapshot, or else the one `read` returns, which is cached; either way a load
+    /// counted in `counter` (a thrown error is counted as one).
+    func load(
+        bot: String, userID: String, now: Double, counter: StatisticsCounter,
+        read: () async throws -> UserSnapshot
+    ) async throws -> UserSnapshot {
+        if let cached = get(bot: bot, userID: userID, now: now) {
+            counter.load(found: cached.values.count)
+            return cached
+        }
+        return try await counter.counting {
+            let snapshot = try await read()
+            counter.load(found: snapshot.values.count)
+            put(bot: bot, snapshot)
+            return snapshot
+        }
+    }
+
     func put(bot: String, _ snapshot: UserSnapshot) {
         entries.withLock { entries in
             if entries.count >= capacity {
