@@ -6,8 +6,8 @@ import Synchronization
 /// The SQLite tables and how a `UserCommit` is written into them.
 enum SQLiteSchema {
     /// Lists of at least this many items are stored one row per item; shorter ones as JSON.
-    /// Rewriting a few KB of JSON measured cheaper than a second B-tree write per item (expiry bot,
-    /// 50-message sessions: 17,400-18,900 events/s at 64 against 15,400 at 24), while json_cache's
+    /// Rewriting a few KB of JSON measured cheaper than a second B-tree write per item (`Benchmarks
+    /// runtime`, 50-message sessions: 17,400-18,900 events/s with 64 here against 15,400 with 24), while json_cache's
     /// 100-item history gains from rows. A list's count alone decides, so the layout of a stored
     /// list is known from the snapshot without asking the database.
     static let listRowsFrom = 64
