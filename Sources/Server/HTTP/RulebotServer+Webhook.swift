@@ -78,7 +78,7 @@ extension RulebotServer {
 
     /// Handles accepted events in the background, each user's in order.
     func process(_ entries: [InboxEntry]) {
-        let byUser = Dictionary(grouping: entries) { "\($0.bot)\u{1F}\($0.event.userID)" }
+        let byUser = Dictionary(grouping: entries) { [$0.bot, $0.event.userID] }
         for (_, userEntries) in byUser {
             inFlight.spawn {
                 for entry in userEntries { await self.host.handle(entry, fromInbox: true) }
@@ -93,7 +93,8 @@ extension RulebotServer {
 
     /// Items of one delivery in a per-user order by timestamp (statuses ranked sent < delivered < read).
     static func ordered(_ items: [WebhookPayload.Item]) -> [WebhookPayload.Item] {
-        let rank = ["sent": 0, "delivered": 1, "read": 2, "played": 3, "failed": 4]
+        guard items.count > 1 else { return items }
+        let rank = statusRank
         return items.enumerated().sorted { a, b in
             let (x, y) = (a.element, b.element)
             if x.timestamp != y.timestamp { return x.timestamp < y.timestamp }
@@ -104,6 +105,8 @@ extension RulebotServer {
             return a.offset < b.offset
         }.map(\.element)
     }
+
+    private static let statusRank = ["sent": 0, "delivered": 1, "read": 2, "played": 3, "failed": 4]
 
     static func signatureHeader(_ request: Request) -> String? {
         request.headers.first { $0.name.canonicalName == "x-hub-signature-256" }?.value

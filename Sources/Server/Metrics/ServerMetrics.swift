@@ -9,7 +9,13 @@ import Synchronization
 final class ServerMetrics: HostObserver {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
-    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let counters = Mutex<[CounterKey: CoreMetrics.Counter]>([:])
+
+    /// A counter's label and dimension values, hashed as they are instead of joined into a string.
+    private struct CounterKey: Hashable {
+        let label: String
+        let dimensions: [String]
+    }
     let webhookLatency: CoreMetrics.Timer
     let timersPending: CoreMetrics.Gauge
 
@@ -27,7 +33,8 @@ final class ServerMetrics: HostObserver {
 
     /// Adds `by` to the counter `label` with `dimensions`.
     func count(_ label: String, _ dimensions: [(String, String)] = [], by amount: Int = 1) {
-        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        // Each label is always used with the same dimension names, so the values identify it.
+        let key = CounterKey(label: label, dimensions: dimensions.map(\.1))
         let counter = counters.withLock { counters in
             if let existing = counters[key] { return existing }
             let created = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
