@@ -86,6 +86,27 @@ struct ListStorageTests {
         #expect(after.values[StorageKey(.user, "log")]?.value == .array(Array((old + ["new"]).suffix(80))))
     }
 
+    @Test func aLongListFoundAsJSONIsRewrittenAsRowsOnAppend() async throws {
+        // Today's layout, but a long list left as JSON (as an interrupted upgrade could leave it).
+        let path = try temporaryDirectory().appendingPathComponent("mixed.sqlite").path
+        _ = try SQLiteStorage(path: path)
+        let old = (1...70).map { Value.string("old\($0)") }
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO kv (bot, user, scope, key, value) VALUES ('lists', '111', 'user', 'log', ?)",
+                arguments: [Value.array(old).storageJSON])
+        }
+        let host = BotHost(
+            bots: BotSet([try loadBot(Self.bot)]), storage: try SQLiteStorage(path: path), sender: RecordingSender(),
+            time: VirtualTime())
+        await host.handle(InboxEntry(bot: "lists", event: .message("new", id: "n1", at: 1000)))
+        let after = try await SQLiteStorage(path: path).load(bot: "lists", userID: "111", now: 1000)
+        #expect(after.values[StorageKey(.user, "log")]?.value == .array(old + ["new"]))
+        let rows = try await queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM kv_items") }
+        #expect(rows == 71)
+    }
+
     /// The old layout: the kv table without `list_next`, a list as JSON text.
     static func makeOldDatabase(at path: String, list: Value) async throws {
         let queue = try DatabaseQueue(path: path)

@@ -124,9 +124,9 @@ enum SQLiteSchema {
         enum Content: Sendable {
             case json(String)
             case list([String])
-            /// Items appended to a list stored as rows; `whole` is the resulting list, written in
-            /// full if the row turns out not to hold a list.
-            case append(dropFirst: Int, items: [String], whole: [Value])
+            /// Items appended to a list stored as rows (the whole list is in the commit's writes,
+            /// for a row that turns out to hold JSON).
+            case append(dropFirst: Int, items: [String])
         }
         var content: Content
         var expiresAt: Double?
@@ -144,7 +144,7 @@ enum SQLiteSchema {
             }
             let before = append.map { items.count - $0.items.count + $0.dropFirst }
             if let append, let before, before >= SQLiteSchema.listRowsFrom {
-                content = .append(dropFirst: append.dropFirst, items: append.items.map(\.storageJSON), whole: items)
+                content = .append(dropFirst: append.dropFirst, items: append.items.map(\.storageJSON))
             } else {
                 content = .list(items.map(\.storageJSON))
             }
@@ -178,7 +178,7 @@ enum SQLiteSchema {
             let id: Int64 = try (row?[0]).orStorageError("kv upsert returned no row")
             try db.cachedStatement(sql: "DELETE FROM kv_items WHERE kv = ?").execute(arguments: [id])
             try insertItems(items, kv: id, endingBefore: Int64(items.count), db)
-        case .append(let dropFirst, let items, let whole):
+        case .append(let dropFirst, let items):
             // The list already has rows (the snapshot held it); advance its next sequence number.
             let row = try Row.fetchOne(
                 try db.cachedStatement(
@@ -190,6 +190,9 @@ enum SQLiteSchema {
                 arguments: [stored.expiresAt, items.count] + base)
             guard let row else {
                 // Stored as JSON after all (written by an older layout): write the whole list.
+                guard case .array(let whole)?? = commit.writes[key]?.map(\.value) else {
+                    throw RuntimeError.storage("append to '\(key)' has no list in its commit")
+                }
                 let rewrite = EncodedValue(content: .list(whole.map(\.storageJSON)), expiresAt: stored.expiresAt)
                 return try write(rewrite, at: key, of: commit, db)
             }
