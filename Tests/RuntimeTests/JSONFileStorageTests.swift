@@ -54,5 +54,6 @@ struct JSONFileStorageTests {
     @Test func unopenableStorageIsAClearError() throws {
         #expect(throws: RuntimeError.self) { try JSONFileStorage(directory: "/proc/rulebot-cannot-write-here") }
         #expect(throws: RuntimeError.self) { try SQLiteStorage(path: "/proc/rulebot/db.sqlite") }
+        #expect(throws: RuntimeError.self) { try SQLiteStorage(path: "/tmp/unused.sqlite", pageSize: 3000) }
     }
 }

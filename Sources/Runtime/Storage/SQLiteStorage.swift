@@ -13,6 +13,10 @@ public final class SQLiteStorage: BotStorage {
     /// Opens (creating if needed) the database at `path`; throws a readable error when it cannot.
     /// `pageSize` (bytes, a power of two from 512 to 65536) applies only when the file is new.
     public init(path: String, pageSize: Int = 2048) throws {
+        // SQLite ignores other sizes without a word; say so instead.
+        guard (512...65536).contains(pageSize), pageSize.nonzeroBitCount == 1 else {
+            throw RuntimeError.storage("SQLite page size \(pageSize) is not a power of two from 512 to 65536")
+        }
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(5)
