@@ -27,7 +27,7 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
         RuntimeError(kind: .storage(message), location: nil)
     }
 
-    /// Another instance already committed this event; nothing was written.
+    /// The event was already committed (by another instance, or by an earlier attempt); nothing was written.
     public static let alreadyHandled = RuntimeError(kind: .alreadyHandled, location: nil)
 
     /// Whether this is `alreadyHandled`.
@@ -59,7 +59,7 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
         case .badArguments(let name, let reason): return "\(prefix)arguments of '\(name)' could not be read: \(reason)"
         case .storage(let message): return "storage error: \(message)"
         case .action(let message): return "\(prefix)\(message)"
-        case .alreadyHandled: return "the event was already handled by another instance"
+        case .alreadyHandled: return "the event was already handled"
         }
     }
 }

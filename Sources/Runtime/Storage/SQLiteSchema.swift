@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import RuleEngine
-import Synchronization
 
 /// The SQLite tables and how a `UserCommit` is written into them.
 enum SQLiteSchema {
@@ -32,7 +31,6 @@ enum SQLiteSchema {
                     PRIMARY KEY (bot, user, name)) WITHOUT ROWID;
                 CREATE INDEX IF NOT EXISTS timers_due ON timers (due_at);
                 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, expires_at REAL NOT NULL) WITHOUT ROWID;
                 """)
         // Lists are stored one item per row, so appending to a long history writes one small row
@@ -68,19 +66,6 @@ enum SQLiteSchema {
     enum Write: Sendable {
         case commit(EncodedCommit)
         case sent(outboxIDs: [String])
-        case accept(EncodedInbox)
-    }
-
-    /// Inbound events with their JSON encoded, and where to report which were new.
-    final class EncodedInbox: Sendable {
-        let entries: [(entry: InboxEntry, json: String)]
-        let rememberUntil: Double
-        let accepted = Mutex<[InboxEntry]>([])
-
-        init(_ entries: [InboxEntry], rememberUntil: Double) {
-            self.entries = entries.map { ($0, $0.recordJSON) }
-            self.rememberUntil = rememberUntil
-        }
     }
 
     static func apply(_ write: Write, _ db: Database) throws {
@@ -89,18 +74,6 @@ enum SQLiteSchema {
         case .sent(let ids):
             let statement = try db.cachedStatement(sql: "DELETE FROM outbox WHERE id = ?")
             for id in ids { try statement.execute(arguments: [id]) }
-        case .accept(let inbox):
-            var accepted: [InboxEntry] = []
-            for (entry, json) in inbox.entries {
-                try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen (id, expires_at) VALUES (?, ?)")
-                    .execute(arguments: [entry.id, inbox.rememberUntil])
-                guard db.changesCount > 0 else { continue }
-                try db.cachedStatement(sql: "INSERT INTO inbox (id, body) VALUES (?, ?)").execute(arguments: [
-                    entry.id, json,
-                ])
-                accepted.append(entry)
-            }
-            inbox.accepted.withLock { $0 = accepted }
         }
     }
 
@@ -109,6 +82,8 @@ enum SQLiteSchema {
         var commit: UserCommit
         var values: [(key: StorageKey, value: EncodedValue?)]
         var outbox: [(id: String, json: String)]
+        /// Until when the handled inbox event's id is remembered in `seen`.
+        var rememberUntil: Double = 0
 
         init(_ commit: UserCommit) {
             self.commit = commit
@@ -225,6 +200,12 @@ enum SQLiteSchema {
 
     static func apply(_ encoded: EncodedCommit, _ db: Database) throws {
         let commit = encoded.commit
+        if let inboxID = commit.inboxID {
+            // The event's id marks it handled; an id already there means this commit is a repeat.
+            try db.cachedStatement(sql: "INSERT INTO seen (id, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .execute(arguments: [inboxID, encoded.rememberUntil])
+            guard db.changesCount > 0 else { throw RuntimeError.alreadyHandled }
+        }
         for (key, stored) in encoded.values {
             if let stored {
                 try write(stored, at: key, of: commit, db)
@@ -254,9 +235,6 @@ enum SQLiteSchema {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox (id, body) VALUES (?, ?)").execute(arguments: [
                 id, json,
             ])
-        }
-        if let inboxID = commit.inboxID {
-            try db.cachedStatement(sql: "DELETE FROM inbox WHERE id = ?").execute(arguments: [inboxID])
         }
     }
 

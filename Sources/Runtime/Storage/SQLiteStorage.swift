@@ -9,6 +9,11 @@ public final class SQLiteStorage: BotStorage {
     private let counter = StatisticsCounter()
     private let cache = SnapshotCache()
     private let batcher: CommitBatcher<SQLiteSchema.Write>
+    private let journal: InboxJournal
+    private let seen: SeenFilter
+    /// A connection of its own for acceptance's duplicate check: that check runs on the request's
+    /// thread, and waiting there for one of the pool's readers can deadlock the task pool.
+    private let seenReader: DatabaseQueue
 
     /// Opens (creating if needed) the database at `path`; throws a readable error when it cannot.
     /// `pageSize` (bytes, a power of two from 512 to 65536) applies only when the file is new.
@@ -41,6 +46,13 @@ public final class SQLiteStorage: BotStorage {
             try pool.write { db in try SQLiteSchema.create(db) }
             // Only this process uses the file, so leases left by a crashed run are void.
             try pool.write { db in try db.execute(sql: "UPDATE timers SET lease_until = NULL") }
+            journal = try Self.openJournal(path: path, pool)
+            seen = SeenFilter(ids: try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM seen") })
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            seenReader = try DatabaseQueue(path: path, configuration: readOnly)
+        } catch let error as RuntimeError {
+            throw error
         } catch {
             throw RuntimeError.storage(
                 "cannot open SQLite database '\(path)': \((error as NSError).localizedDescription)")
@@ -103,11 +115,27 @@ public final class SQLiteStorage: BotStorage {
     }
 
     /// Writes the commit atomically (grouped with others into one transaction).
+    /// A commit that handles an inbox event stores the event's id in `seen`; a second commit of
+    /// the same event is refused with `RuntimeError.alreadyHandled`.
     public func commit(_ commit: UserCommit) async throws {
         try await counter.counting {
             counter.operation()
-            try await batcher.submit(.commit(SQLiteSchema.EncodedCommit(commit)))
+            var encoded = SQLiteSchema.EncodedCommit(commit)
+            if let id = commit.inboxID {
+                encoded.rememberUntil = journal.rememberUntil(id) ?? Date().timeIntervalSince1970 + 7 * 86400
+            }
+            do {
+                try await batcher.submit(.commit(encoded))
+            } catch let error as RuntimeError where error.isAlreadyHandled {
+                if let id = commit.inboxID { journal.done(id) }
+                throw error
+            }
             cache.apply(commit)
+            if let id = commit.inboxID {
+                // In the filter before it leaves the journal, so no moment finds it in neither.
+                seen.insert(id)
+                journal.done(id)
+            }
         }
     }
 
@@ -155,22 +183,62 @@ public final class SQLiteStorage: BotStorage {
         try await batcher.submit(.sent(outboxIDs: ids))
     }
 
-    /// Stores new events and their ids in one transaction (grouped with other writes).
+    /// Appends new events to the inbox journal. An id is new when it is neither pending nor in
+    /// `seen` (the ids of handled events); the request's thread does the write itself.
     public func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
-        try await counter.counting {
-            let inbox = SQLiteSchema.EncodedInbox(events, rememberUntil: rememberUntil)
-            try await batcher.submit(.accept(inbox))
-            return inbox.accepted.withLock { $0 }
+        try counter.countingSync {
+            let claimed = journal.reserve(events)
+            guard !claimed.isEmpty else { return [] }
+            var accepted: [InboxEntry] = []
+            do {
+                let maybe = claimed.map(\.id).filter(seen.mayContain)
+                let handled = maybe.isEmpty ? [] : try Self.handledIDs(maybe, seenReader)
+                accepted = claimed.filter { !handled.contains($0.id) }
+            } catch {
+                try journal.append([], reserved: claimed, rememberUntil: rememberUntil)
+                throw error
+            }
+            try journal.append(accepted, reserved: claimed, rememberUntil: rememberUntil)
+            return accepted
         }
     }
 
-    /// Events accepted but not yet committed.
+    /// Events accepted but not yet committed, in arrival order.
     public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
-        try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT body FROM inbox ORDER BY seq LIMIT ?", arguments: [limit]).map {
-                try InboxEntry(recordJSON: $0)
+        journal.pending(limit: limit)
+    }
+
+    /// Which of `ids` a commit already handled.
+    private static func handledIDs(_ ids: [String], _ reader: some DatabaseReader) throws -> Set<String> {
+        try reader.read { db in
+            let statement = try db.cachedStatement(sql: "SELECT 1 FROM seen WHERE id = ?")
+            return Set(try ids.filter { try Bool.fetchOne(statement, arguments: [$0]) != nil })
+        }
+    }
+
+    /// Opens the inbox journal. Events an older version left in its `inbox` table move into the
+    /// journal first; that version also stored their ids in `seen` on arrival, so those ids go.
+    private static func openJournal(path: String, _ pool: DatabasePool) throws -> InboxJournal {
+        let legacy = try pool.read { db -> [(InboxEntry, rememberUntil: Double)] in
+            guard try db.tableExists("inbox") else { return [] }
+            return try Row.fetchAll(
+                db, sql: "SELECT body, seen.expires_at FROM inbox LEFT JOIN seen USING (id) ORDER BY seq"
+            ).map {
+                (try InboxEntry(recordJSON: $0[0]), ($0[1] as Double?) ?? Date().timeIntervalSince1970 + 7 * 86400)
             }
         }
+        let legacyIDs = Set(legacy.map(\.0.id))
+        let journal = try InboxJournal(base: path, recovered: legacy) { ids in
+            try handledIDs(ids.filter { !legacyIDs.contains($0) }, pool)
+        }
+        if try pool.read({ try $0.tableExists("inbox") }) {
+            try pool.write { db in
+                let forget = try db.cachedStatement(sql: "DELETE FROM seen WHERE id = ?")
+                for id in legacyIDs { try forget.execute(arguments: [id]) }
+                try db.execute(sql: "DROP TABLE inbox")
+            }
+        }
+        return journal
     }
 
     /// Moves users out of removed states and cancels removed timers, in one transaction.
@@ -208,13 +276,17 @@ public final class SQLiteStorage: BotStorage {
 
     /// Deletes expired values and forgotten ids.
     public func purgeExpired(now: Double) async throws -> Int {
-        try await pool.write { db in
+        let (removed, forgotten) = try await pool.write { db in
             try db.execute(sql: "DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?", arguments: [now])
-            var removed = db.changesCount
+            let removed = db.changesCount
             try db.execute(sql: "DELETE FROM seen WHERE expires_at <= ?", arguments: [now])
-            removed += db.changesCount
-            return removed
+            let forgotten = db.changesCount
+            return (removed + forgotten, forgotten)
         }
+        if seen.purged(forgotten) {
+            try await seen.rebuild { try await pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM seen") } }
+        }
+        return removed
     }
 
     /// Counters.

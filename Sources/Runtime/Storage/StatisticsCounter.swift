@@ -21,13 +21,28 @@ final class StatisticsCounter: Sendable {
 
     var snapshot: CacheStatistics { counts.withLock { $0 } }
 
-    /// Runs `body`, counting a thrown error.
+    /// Runs `body`, counting a thrown error (a refused repeat of a handled event is no failure).
     func counting<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch {
-            self.error()
+            count(error)
             throw error
         }
+    }
+
+    /// `counting` for synchronous work.
+    func countingSync<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            count(error)
+            throw error
+        }
+    }
+
+    private func count(_ error: any Error) {
+        if let error = error as? RuntimeError, error.isAlreadyHandled { return }
+        self.error()
     }
 }

@@ -1,0 +1,216 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// SQLite's inbox: accepted events appended to segment files beside the database
+/// (`PATH-inbox.N`, one JSON record per line), so accepting a webhook costs one `write` on the
+/// request's own thread instead of a turn of the database's single writer.
+///
+/// An event is done when the commit that handles it has stored its id in the `seen` table;
+/// the journal then forgets it, and deletes a finished segment once none of its events is
+/// pending. On open, events whose id is not in `seen` are pending again and move into a fresh
+/// segment. Like SQLite's WAL with `synchronous = NORMAL`, a written line survives a crash of
+/// the process, not of the machine.
+final class InboxJournal: Sendable {
+    /// One segment file's events. Per-segment maps keep every resize small: one map for all
+    /// pending events stalled acceptance for hundreds of milliseconds when it doubled at 100,000.
+    private struct Segment {
+        var number: Int
+        /// In the order accepted.
+        var entries: [InboxEntry] = []
+        /// Ids not yet handled, with how long they stay remembered.
+        var waiting: [String: Double] = [:]
+    }
+
+    private struct State {
+        var descriptor: Int32
+        var bytes = 0
+        /// Oldest first; the last one is being written.
+        var segments: [Segment]
+        var reserved: Set<String> = []
+
+        func isPending(_ id: String) -> Bool {
+            segments.contains { $0.waiting[id] != nil }
+        }
+    }
+
+    private let base: String
+    /// Segments grow to about this size before the next one starts.
+    private let segmentBytes: Int
+    private let state: Mutex<State>
+
+    /// Opens the journal at `base` (the database path): reads every segment, keeps the events
+    /// `isDone` does not know, writes them into a new segment and deletes the old ones.
+    init(
+        base: String, segmentBytes: Int = 4 << 20, recovered: [(InboxEntry, rememberUntil: Double)] = [],
+        isDone: ([String]) throws -> Set<String>
+    ) throws {
+        self.base = base
+        self.segmentBytes = segmentBytes
+        let old = try Self.segments(of: base)
+        var entries: [(InboxEntry, Double)] = recovered
+        for number in old {
+            entries += try Self.read(Self.path(base, number))
+        }
+        let done = try isDone(entries.map(\.0.id))
+        let next = (old.last ?? 0) + 1
+        let descriptor = try Self.create(Self.path(base, next))
+        var segment = Segment(number: next)
+        var lines = ""
+        for (entry, rememberUntil) in entries where !done.contains(entry.id) && segment.waiting[entry.id] == nil {
+            segment.entries.append(entry)
+            segment.waiting[entry.id] = rememberUntil
+            lines += Self.line(entry, rememberUntil: rememberUntil)
+        }
+        var state = State(descriptor: descriptor, segments: [segment])
+        do {
+            state.bytes = try Self.write(lines, to: descriptor)
+            // The moved events must be on disk before the segments that held them go.
+            guard fsync(descriptor) == 0 else { throw Self.error("fsync", Self.path(base, next)) }
+        } catch {
+            close(descriptor)
+            throw error
+        }
+        for number in old { unlink(Self.path(base, number)) }
+        self.state = Mutex(state)
+    }
+
+    deinit {
+        state.withLock { _ = close($0.descriptor) }
+    }
+
+    /// Claims the ids of `entries` that are neither pending nor being accepted by another call.
+    /// Every claimed id must be passed to `append` afterwards, accepted or not.
+    func reserve(_ entries: [InboxEntry]) -> [InboxEntry] {
+        state.withLock { state in
+            entries.filter { entry in
+                !state.isPending(entry.id) && state.reserved.insert(entry.id).inserted
+            }
+        }
+    }
+
+    /// Appends `accepted` (a subset of the `reserved` entries) and releases all reserved ids.
+    func append(_ accepted: [InboxEntry], reserved: [InboxEntry], rememberUntil: Double) throws {
+        let lines = accepted.reduce(into: "") { $0 += Self.line($1, rememberUntil: rememberUntil) }
+        try state.withLock { state in
+            defer { for entry in reserved { state.reserved.remove(entry.id) } }
+            guard !accepted.isEmpty else { return }
+            if state.bytes >= segmentBytes { try rotate(&state) }
+            do {
+                state.bytes += try Self.write(lines, to: state.descriptor)
+            } catch {
+                // Not acknowledged, so not kept: cut a partly written line off again.
+                _ = ftruncate(state.descriptor, off_t(state.bytes))
+                throw error
+            }
+            let last = state.segments.count - 1
+            for entry in accepted {
+                state.segments[last].entries.append(entry)
+                state.segments[last].waiting[entry.id] = rememberUntil
+            }
+        }
+    }
+
+    /// Until when the id of a pending event is remembered, if it is pending.
+    func rememberUntil(_ id: String) -> Double? {
+        state.withLock { state in state.segments.lazy.compactMap { $0.waiting[id] }.first }
+    }
+
+    /// Forgets a handled event; deletes its segment when that was the segment's last pending event.
+    func done(_ id: String) {
+        state.withLock { state in
+            guard let index = state.segments.firstIndex(where: { $0.waiting[id] != nil }) else { return }
+            state.segments[index].waiting[id] = nil
+            if state.segments[index].waiting.isEmpty && index < state.segments.count - 1 {
+                unlink(Self.path(base, state.segments[index].number))
+                state.segments.remove(at: index)
+            }
+        }
+    }
+
+    /// Pending events in the order they were accepted.
+    func pending(limit: Int) -> [InboxEntry] {
+        state.withLock { state in
+            Array(
+                state.segments.lazy.flatMap { segment in segment.entries.lazy.filter { segment.waiting[$0.id] != nil } }
+                    .prefix(limit))
+        }
+    }
+
+    private func rotate(_ state: inout State) throws {
+        let current = state.segments[state.segments.count - 1]
+        let descriptor = try Self.create(Self.path(base, current.number + 1))
+        close(state.descriptor)
+        if current.waiting.isEmpty {
+            unlink(Self.path(base, current.number))
+            state.segments.removeLast()
+        }
+        state.segments.append(Segment(number: current.number + 1))
+        state.descriptor = descriptor
+        state.bytes = 0
+    }
+
+    private static func line(_ entry: InboxEntry, rememberUntil: Double) -> String {
+        "\(rememberUntil)\t\(entry.recordJSON)\n"
+    }
+
+    private static func path(_ base: String, _ number: Int) -> String { "\(base)-inbox.\(number)" }
+
+    /// The segment numbers present for `base`, in order.
+    private static func segments(of base: String) throws -> [Int] {
+        let url = URL(fileURLWithPath: base)
+        let prefix = url.lastPathComponent + "-inbox."
+        let names = try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)
+        return names.compactMap { name in name.hasPrefix(prefix) ? Int(name.dropFirst(prefix.count)) : nil }.sorted()
+    }
+
+    /// A segment's events. A last line cut short by a crash during its write was never
+    /// acknowledged, so it is skipped; a damaged line elsewhere is an error.
+    private static func read(_ path: String) throws -> [(InboxEntry, Double)] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        var entries: [(InboxEntry, Double)] = []
+        for (index, line) in lines.enumerated() {
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            let isLast = index == lines.count - 1 && !text.hasSuffix("\n")
+            guard parts.count == 2, let until = Double(parts[0]),
+                let entry = try? InboxEntry(recordJSON: String(parts[1]))
+            else {
+                if isLast { continue }
+                throw RuntimeError.storage("inbox journal '\(path)' line \(index + 1) is damaged")
+            }
+            entries.append((entry, until))
+        }
+        return entries
+    }
+
+    private static func create(_ path: String) throws -> Int32 {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw error("open", path) }
+        return descriptor
+    }
+
+    private static func write(_ text: String, to descriptor: Int32) throws -> Int {
+        var text = text
+        return try text.withUTF8 { bytes in
+            guard let start = bytes.baseAddress else { return 0 }
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, start + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw error("write", "inbox journal")
+                }
+                offset += written
+            }
+            return bytes.count
+        }
+    }
+
+    private static func error(_ operation: String, _ path: String) -> RuntimeError {
+        RuntimeError.storage("\(operation) of '\(path)' failed: \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+import RuleEngine
+import Testing
+
+@testable import Runtime
+
+/// SQLite keeps accepted events in an append-only journal beside the database and marks an
+/// event handled by storing its id in `seen` with the commit that handles it.
+struct InboxJournalTests {
+    static let bot = "b"
+    static let later = Date().timeIntervalSince1970 + 3600
+
+    func entry(_ id: String, from user: String = "u1") -> InboxEntry {
+        InboxEntry(bot: Self.bot, event: .message("text of \(id)", from: user, id: id))
+    }
+
+    func handled(_ id: String, write value: Int = 1) -> UserCommit {
+        var commit = UserCommit(bot: Self.bot, userID: "u1")
+        commit.writes[StorageKey(.user, "n")] = StoredValue(.int(value))
+        commit.inboxID = "\(Self.bot):\(id)"
+        return commit
+    }
+
+    func segments(in directory: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("-inbox.") }.sorted()
+    }
+
+    @Test func acceptedEventsSurviveAReopenAndStayDeduplicated() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("db.sqlite").path
+        let (first, second) = (entry("wamid.1"), entry("wamid.2"))
+        do {
+            let storage = try SQLiteStorage(path: path)
+            #expect(try await storage.accept([first, second, first], rememberUntil: Self.later) == [first, second])
+            try await storage.commit(handled("wamid.1"))
+        }
+        let reopened = try SQLiteStorage(path: path)
+        #expect(try await reopened.pendingInbox(limit: 10) == [second], "the unhandled event is pending again")
+        #expect(
+            try await reopened.accept([first, second], rememberUntil: Self.later).isEmpty,
+            "a handled id and a pending id are both refused after the restart")
+        try await reopened.commit(handled("wamid.2"))
+        #expect(try await reopened.pendingInbox(limit: 10).isEmpty)
+        let files = try segments(in: directory)
+        #expect(files.count == 1, "earlier segments were deleted: \(files)")
+    }
+
+    @Test func aRepeatedCommitOfTheSameEventIsRefused() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let storage = try SQLiteStorage(path: directory.appendingPathComponent("db.sqlite").path)
+        _ = try await storage.accept([entry("wamid.1")], rememberUntil: Self.later)
+        try await storage.commit(handled("wamid.1", write: 1))
+        await #expect(throws: RuntimeError.self) { try await storage.commit(handled("wamid.1", write: 2)) }
+        let snapshot = try await storage.load(bot: Self.bot, userID: "u1", now: 0)
+        #expect(snapshot.values[StorageKey(.user, "n")]?.value == .int(1), "the repeat wrote nothing")
+        #expect(storage.statistics().errors == 0, "a refused repeat is not a storage error")
+    }
+
+    @Test func aSegmentGoesWhenItsLastEventIsHandled() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let base = directory.appendingPathComponent("db").path
+        let journal = try InboxJournal(base: base, segmentBytes: 1) { _ in [] }
+        let entries = [entry("a"), entry("b"), entry("c")]
+        for item in entries {
+            let claimed = journal.reserve([item])
+            try journal.append(claimed, reserved: claimed, rememberUntil: Self.later)
+        }
+        #expect(try segments(in: directory).count == 3, "one segment per append at this size")
+        journal.done(entries[1].id)
+        #expect(try segments(in: directory) == ["db-inbox.1", "db-inbox.3"])
+        journal.done(entries[0].id)
+        journal.done(entries[2].id)
+        #expect(try segments(in: directory) == ["db-inbox.3"], "the segment being written stays")
+        #expect(journal.pending(limit: 10).isEmpty)
+    }
+
+    @Test func anIdBeingAcceptedIsNotAcceptedTwice() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let journal = try InboxJournal(base: directory.appendingPathComponent("db").path) { _ in [] }
+        let claimed = journal.reserve([entry("a")])
+        #expect(journal.reserve([entry("a")]).isEmpty, "claimed by a request still checking it")
+        try journal.append([], reserved: claimed, rememberUntil: Self.later)
+        #expect(journal.reserve([entry("a")]).count == 1, "released when the first request did not keep it")
+    }
+
+    @Test func aLineCutShortByACrashIsSkippedAndDamageElsewhereIsAnError() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let base = directory.appendingPathComponent("db").path
+        let good = "\(Self.later)\t\(entry("a").recordJSON)\n"
+        try (good + "\(Self.later)\t{\"bot\":\"b\",\"ev").write(
+            toFile: base + "-inbox.1", atomically: true, encoding: .utf8)
+        let journal = try InboxJournal(base: base) { _ in [] }
+        #expect(journal.pending(limit: 10) == [entry("a")])
+        #expect(try segments(in: directory) == ["db-inbox.2"], "the survivors moved into a new segment")
+
+        try ("\(Self.later)\tnot json\n" + good).write(toFile: base + "-inbox.3", atomically: true, encoding: .utf8)
+        #expect(throws: RuntimeError.self) { try InboxJournal(base: base) { _ in [] } }
+    }
+
+    @Test func eventsInAnOlderVersionsInboxTableMoveIntoTheJournal() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("db.sqlite").path
+        let old = entry("wamid.old")
+        do {
+            // The layout before the journal: the inbox was a table, and ids went to `seen` on arrival.
+            let queue = try DatabaseQueue(path: path)
+            try await queue.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TABLE inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
+                        CREATE TABLE seen (id TEXT PRIMARY KEY, expires_at REAL NOT NULL) WITHOUT ROWID;
+                        """)
+                try db.execute(sql: "INSERT INTO inbox (id, body) VALUES (?, ?)", arguments: [old.id, old.recordJSON])
+                try db.execute(sql: "INSERT INTO seen (id, expires_at) VALUES (?, ?)", arguments: [old.id, Self.later])
+            }
+        }
+        let storage = try SQLiteStorage(path: path)
+        #expect(try await storage.pendingInbox(limit: 10) == [old])
+        #expect(try await storage.accept([old], rememberUntil: Self.later).isEmpty, "still a duplicate")
+        try await storage.commit(handled("wamid.old"))
+        #expect(try await storage.pendingInbox(limit: 10).isEmpty)
+        let hasTable = try await DatabaseQueue(path: path).read { try $0.tableExists("inbox") }
+        #expect(!hasTable, "the old table is gone")
+    }
+}
