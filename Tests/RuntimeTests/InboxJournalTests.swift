@@ -130,3 +130,34 @@ struct InboxJournalTests {
         #expect(!hasTable, "the old table is gone")
     }
 }
+
+extension InboxJournalTests {
+    @Test func aRefusedRepeatAmongConcurrentCommitsLeavesTheOthersWritten() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let storage = try SQLiteStorage(path: directory.appendingPathComponent("db.sqlite").path)
+        _ = try await storage.accept([entry("wamid.1")], rememberUntil: Self.later)
+        try await storage.commit(handled("wamid.1"))
+        let refused = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for user in 0..<50 {
+                group.addTask {
+                    var commit = UserCommit(bot: Self.bot, userID: "u\(user)")
+                    commit.writes[StorageKey(.user, "n")] = StoredValue(.int(user))
+                    if user == 25 { commit.inboxID = "\(Self.bot):wamid.1" }
+                    do {
+                        try await storage.commit(commit)
+                        return false
+                    } catch let error as RuntimeError where error.isAlreadyHandled {
+                        return true
+                    }
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(refused == 1)
+        for user in 0..<50 {
+            let value = try await storage.load(bot: Self.bot, userID: "u\(user)", now: 0).values[StorageKey(.user, "n")]
+            #expect(value?.value == (user == 25 ? nil : .int(user)), "user \(user)")
+        }
+    }
+}

@@ -59,14 +59,20 @@ public final class SQLiteStorage: BotStorage {
         }
         let pool = self.pool
         batcher = CommitBatcher { commits in
-            try await pool.write { db in
+            // Nearly every batch succeeds whole, so it first runs without a savepoint per commit
+            // (two statements each); if anything fails, the transaction is rolled back and the
+            // batch runs again with savepoints, so only the failing commits fail.
+            do {
+                try await pool.write { db in
+                    for commit in commits { try SQLiteSchema.apply(commit, db) }
+                }
+                return Array(repeating: nil, count: commits.count)
+            } catch {
+                if commits.count == 1 { return [error] }
+            }
+            return try await pool.write { db in
                 commits.map { commit in
                     do {
-                        // Crossing off sent messages needs no savepoint: partly done is still correct.
-                        if case .sent = commit {
-                            try SQLiteSchema.apply(commit, db)
-                            return nil
-                        }
                         try db.inSavepoint {
                             try SQLiteSchema.apply(commit, db)
                             return .commit
