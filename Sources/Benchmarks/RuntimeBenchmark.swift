@@ -48,13 +48,13 @@ enum RuntimeBenchmark {
         Measure.removeDatabase(atPath: path)
     }
 
-    /// Only the SQLite host path, for profiling.
+    /// Only the SQLite host path with 10-message sessions, for profiling.
     static func runSQLiteOnly() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
             "rulebot-bench-\(UUID().uuidString).sqlite"
         ).path
-        let rate = try await hostRate(try expiryBot(), storage: try SQLiteStorage(path: path))
-        say("evaluate + SQLite commit + outbox: \(Int(rate)) events/s")
+        let rate = try await hostRate(try expiryBot(), storage: try SQLiteStorage(path: path), eventsPerUser: 10)
+        say("evaluate + SQLite commit + outbox, 10-message sessions: \(Int(rate)) events/s")
         Measure.removeDatabase(atPath: path)
     }
 

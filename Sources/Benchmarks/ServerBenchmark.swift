@@ -15,12 +15,14 @@ import Synchronization
 /// bare Hummingbird route in the same run, driven by wrk; plus webhook-to-reply latency at a fake Graph API.
 enum ServerBenchmark {
     static let duration = 10
+    static let pacedConnections = 40
+    static let pacedDelay = 5
 
     static func run() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
             throw BenchmarkError("wrk is needed: apt-get install -y wrk")
         }
-        say("== server: signed webhooks, json_cache bot on SQLite, wrk -t2 -c64 -d\(duration)s")
+        say("== server: signed webhooks, json_cache bot on SQLite, wrk -t2 -d\(duration)s")
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -53,17 +55,26 @@ enum ServerBenchmark {
         }
         let barePort = try await startApp(bare, logger: logger)
 
-        let bareResult = try runWrk(
-            port: barePort, directory: directory, name: "bare", verifier: SignatureVerifier(appSecret: "bench-secret"))
-        let rulebotResult = try runWrk(
-            port: appPort, directory: directory, name: "rulebot", verifier: SignatureVerifier(appSecret: "bench-secret")
-        )
+        let verifier = SignatureVerifier(appSecret: "bench-secret")
+        // Latency at a steady offered load first, on a fresh server: each connection waits
+        // `pacedDelay` ms after every answer, so the rate is set by the load, not by the server.
+        let barePaced = try runWrk(
+            port: barePort, directory: directory, name: "bare-paced", verifier: verifier, paced: true)
+        let paced = try runWrk(port: appPort, directory: directory, name: "paced", verifier: verifier, paced: true)
         await server.drain()
-        say("bare Hummingbird route (baseline): \(bareResult)")
-        say("rulebot /webhook: \(rulebotResult)")
+        say("at a paced load (wrk -c\(pacedConnections), \(pacedDelay) ms between requests per connection):")
+        say("  bare Hummingbird route: \(barePaced)")
+        say("  rulebot /webhook: \(paced)")
+        // Then as fast as the server answers.
+        let bareResult = try runWrk(port: barePort, directory: directory, name: "bare", verifier: verifier)
+        let rulebotResult = try runWrk(port: appPort, directory: directory, name: "rulebot", verifier: verifier)
+        say("at full load (wrk -c64):")
+        say("  bare Hummingbird route (baseline): \(bareResult)")
+        say("  rulebot /webhook: \(rulebotResult)")
         if let bareRate = bareResult.rate, let rate = rulebotResult.rate {
-            say("rulebot throughput is \(Measure.format(rate / bareRate * 100, 1))% of the bare route")
+            say("  rulebot throughput is \(Measure.format(rate / bareRate * 100, 1))% of the bare route")
         }
+        await server.drain()
         try await replyLatency(appPort: appPort, fake: fake, verifier: SignatureVerifier(appSecret: "bench-secret"))
     }
 
@@ -87,7 +98,9 @@ enum ServerBenchmark {
     }
 
     /// Writes unique signed bodies for wrk's Lua script to cycle through, then runs wrk.
-    static func runWrk(port: Int, directory: URL, name: String, verifier: SignatureVerifier) throws -> WrkResult {
+    static func runWrk(port: Int, directory: URL, name: String, verifier: SignatureVerifier, paced: Bool = false)
+        throws -> WrkResult
+    {
         let count = 150_000
         var lines = ""
         lines.reserveCapacity(count * 700)
@@ -119,11 +132,13 @@ enum ServerBenchmark {
           local item = bodies[(index % #bodies) + 1]
           return wrk.format("POST", "/webhook", { ["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = item[1] }, item[2])
         end
+        \(paced ? "function delay() return \(pacedDelay) end" : "")
         """.write(toFile: script, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
         process.arguments = [
-            "-t2", "-c64", "-d\(duration)s", "--latency", "-s", script, "http://127.0.0.1:\(port)/webhook",
+            "-t2", "-c\(paced ? pacedConnections : 64)", "-d\(duration)s", "--latency", "-s", script,
+            "http://127.0.0.1:\(port)/webhook",
         ]
         let pipe = Pipe()
         process.standardOutput = pipe
