@@ -18,9 +18,19 @@ enum Measure {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
-    /// Deletes a benchmark's SQLite file with its WAL and shared-memory files.
+    /// A fresh path for a benchmark's SQLite file in the temporary directory.
+    static func temporaryDatabase(_ prefix: String = "rulebot-bench") -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString).sqlite").path
+    }
+
+    /// Deletes a benchmark's SQLite file with its WAL, shared-memory and inbox journal files.
     static func removeDatabase(atPath path: String) {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let url = URL(fileURLWithPath: path)
+        let siblings =
+            (try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? []
+        for name in siblings where name.hasPrefix(url.lastPathComponent) {
+            try? FileManager.default.removeItem(at: url.deletingLastPathComponent().appendingPathComponent(name))
+        }
     }
 
     /// The median of `runs` timings of `body`.

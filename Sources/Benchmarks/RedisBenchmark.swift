@@ -12,9 +12,7 @@ enum RedisBenchmark {
         let url = { base + (base.contains("?") ? "&" : "?") + "prefix=bench-\(UUID().uuidString.prefix(8)):" }
         let bot = try RuntimeBenchmark.expiryBot()
         say("== redis vs sqlite: expiry bot, 1000 users × 10 messages; then 20,000 timers due over 20 s")
-        let sqlitePath = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rulebot-redis-bench-\(UUID().uuidString).sqlite"
-        ).path
+        let sqlitePath = Measure.temporaryDatabase("rulebot-redis-bench")
         defer { Measure.removeDatabase(atPath: sqlitePath) }
         let sqliteRate = try await RuntimeBenchmark.hostRate(
             bot, storage: try SQLiteStorage(path: sqlitePath), eventsPerUser: 10)
@@ -22,9 +20,7 @@ enum RedisBenchmark {
             bot, storage: try RedisStorage(url: url()), eventsPerUser: 10)
         say("SQLite (baseline): \(Int(sqliteRate)) events/s")
         say("Redis: \(Int(redisRate)) events/s (\(Measure.format(redisRate / sqliteRate * 100, 1))% of SQLite)")
-        let timerPath = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rulebot-redis-timers-\(UUID().uuidString).sqlite"
-        ).path
+        let timerPath = Measure.temporaryDatabase("rulebot-redis-timers")
         defer { Measure.removeDatabase(atPath: timerPath) }
         try await TimerBenchmark.run(
             window: 20, timers: 20_000, storage: try SQLiteStorage(path: timerPath), label: "SQLite")

@@ -13,19 +13,13 @@ enum RuntimeBenchmark {
         say("== runtime: expiry bot, \(users) users × \(eventsPerUser) messages")
         let bot = try expiryBot()
         let evaluateOnly = try evaluateOnlyRate(bot)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rulebot-bench-\(UUID().uuidString).sqlite"
-        ).path
+        let path = Measure.temporaryDatabase()
         let storage = try SQLiteStorage(path: path)
         let rate = try await hostRate(bot, storage: storage)
-        let shortPath = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rulebot-bench-\(UUID().uuidString).sqlite"
-        ).path
+        let shortPath = Measure.temporaryDatabase()
         let shortRate = try await hostRate(bot, storage: try SQLiteStorage(path: shortPath), eventsPerUser: 10)
         Measure.removeDatabase(atPath: shortPath)
-        let widePath = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rulebot-bench-\(UUID().uuidString).sqlite"
-        ).path
+        let widePath = Measure.temporaryDatabase()
         let widePageRate = try await hostRate(bot, storage: try SQLiteStorage(path: widePath, pageSize: 4096))
         Measure.removeDatabase(atPath: widePath)
         let memoryRate = try await hostRate(bot, storage: MemoryStorage())
@@ -50,9 +44,7 @@ enum RuntimeBenchmark {
 
     /// Only the SQLite host path with 10-message sessions, for profiling.
     static func runSQLiteOnly() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rulebot-bench-\(UUID().uuidString).sqlite"
-        ).path
+        let path = Measure.temporaryDatabase()
         let rate = try await hostRate(try expiryBot(), storage: try SQLiteStorage(path: path), eventsPerUser: 10)
         say("evaluate + SQLite commit + outbox, 10-message sessions: \(Int(rate)) events/s")
         Measure.removeDatabase(atPath: path)
@@ -94,9 +86,7 @@ enum RuntimeBenchmark {
                 (0..<itemsPerValue).map {
                     .object(["text": .string("message \($0)"), "timestamp": .double(1_767_263_400.5), "type": "text"])
                 })
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rulebot-raw-\(UUID().uuidString).sqlite"
-        ).path
+        let path = Measure.temporaryDatabase("rulebot-raw")
         let storage = try SQLiteStorage(path: path)
         defer { Measure.removeDatabase(atPath: path) }
         let seconds = try await Measure.seconds {

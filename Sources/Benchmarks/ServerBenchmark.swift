@@ -75,7 +75,7 @@ enum ServerBenchmark {
             say("  rulebot throughput is \(Measure.format(rate / bareRate * 100, 1))% of the bare route")
         }
         await server.drain()
-        try await replyLatency(appPort: appPort, fake: fake, verifier: SignatureVerifier(appSecret: "bench-secret"))
+        try await replyLatency(appPort: appPort, fake: fake, verifier: verifier)
     }
 
     struct WrkResult: CustomStringConvertible {

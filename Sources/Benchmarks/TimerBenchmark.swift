@@ -23,9 +23,7 @@ enum TimerBenchmark {
 
     static func run() async throws {
         for window in [15.0, 60.0] {
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "rulebot-timers-\(UUID().uuidString).sqlite"
-            ).path
+            let path = Measure.temporaryDatabase("rulebot-timers")
             try await run(window: window, timers: timers, storage: try SQLiteStorage(path: path), label: "SQLite")
             Measure.removeDatabase(atPath: path)
         }
