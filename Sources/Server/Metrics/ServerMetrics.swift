@@ -11,7 +11,7 @@ final class ServerMetrics: HostObserver {
     private let factory: PrometheusMetricsFactory
     private let counters = Mutex<[CounterKey: CoreMetrics.Counter]>([:])
 
-    /// A counter's label and dimension values, hashed as they are instead of joined into a string.
+    /// A counter's label and dimensions, hashed as they are instead of joined into a string.
     private struct CounterKey: Hashable {
         let label: String
         let dimensions: [String]
@@ -33,8 +33,7 @@ final class ServerMetrics: HostObserver {
 
     /// Adds `by` to the counter `label` with `dimensions`.
     func count(_ label: String, _ dimensions: [(String, String)] = [], by amount: Int = 1) {
-        // Each label is always used with the same dimension names, so the values identify it.
-        let key = CounterKey(label: label, dimensions: dimensions.map(\.1))
+        let key = CounterKey(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
         let counter = counters.withLock { counters in
             if let existing = counters[key] { return existing }
             let created = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
