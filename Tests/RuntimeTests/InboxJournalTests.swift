@@ -67,7 +67,8 @@ struct InboxJournalTests {
         let entries = [entry("a"), entry("b"), entry("c")]
         for item in entries {
             let claimed = journal.reserve([item])
-            try journal.append(claimed, reserved: claimed, rememberUntil: Self.later)
+            try journal.append(claimed, rememberUntil: Self.later)
+            journal.release(claimed)
         }
         #expect(try segments(in: directory).count == 3, "one segment per append at this size")
         journal.done(entries[1].id)
@@ -84,7 +85,7 @@ struct InboxJournalTests {
         let journal = try InboxJournal(base: directory.appendingPathComponent("db").path) { _ in [] }
         let claimed = journal.reserve([entry("a")])
         #expect(journal.reserve([entry("a")]).isEmpty, "claimed by a request still checking it")
-        try journal.append([], reserved: claimed, rememberUntil: Self.later)
+        journal.release(claimed)
         #expect(journal.reserve([entry("a")]).count == 1, "released when the first request did not keep it")
     }
 

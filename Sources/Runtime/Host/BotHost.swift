@@ -77,7 +77,7 @@ public final class BotHost: Sendable {
                     entry, bot: bot, traceAll: traceAll, fromInbox: fromInbox, log: log)
             }
         } catch let error as RuntimeError where error.isAlreadyHandled {
-            log.debug("event already handled by another instance")
+            log.debug("event already handled")
             return .alreadyHandled
         } catch {
             log.error("storage failed; event kept for retry", metadata: ["error": "\(error)"])

@@ -86,6 +86,9 @@ public struct InboxEntry: Sendable, Hashable, Codable {
 
     /// The dedupe key: bot and event id.
     public var id: String { "\(bot):\(event.id)" }
+
+    /// How long (seconds) accepted ids are remembered: Meta retries a delivery for up to 7 days.
+    public static let dedupeWindow: Double = 7 * 86400
 }
 
 /// Counters a backend keeps for `/STATS` and metrics.

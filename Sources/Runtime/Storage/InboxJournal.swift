@@ -15,8 +15,8 @@ import Synchronization
 /// segment. Like SQLite's WAL with `synchronous = NORMAL`, a written line survives a crash of
 /// the process, not of the machine.
 final class InboxJournal: Sendable {
-    /// One segment file's events. Per-segment maps keep every resize small: one map for all
-    /// pending events stalled acceptance for hundreds of milliseconds when it doubled at 100,000.
+    /// One segment file's events. Per-segment maps keep every resize small: a single map for all
+    /// pending events grows with the backlog, and doubling it holds the lock every request needs.
     private struct Segment {
         var number: Int
         /// In the order accepted.
@@ -82,22 +82,28 @@ final class InboxJournal: Sendable {
         state.withLock { _ = close($0.descriptor) }
     }
 
-    /// Claims the ids of `entries` that are neither pending nor being accepted by another call.
-    /// Every claimed id must be passed to `append` afterwards, accepted or not.
-    func reserve(_ entries: [InboxEntry]) -> [InboxEntry] {
+    /// Claims the ids of `entries` that are neither pending nor claimed by another call, so two
+    /// deliveries of one id cannot both be accepted; every claim must be `release`d afterwards.
+    func reserve(_ entries: [InboxEntry]) -> [(id: String, entry: InboxEntry)] {
         state.withLock { state in
-            entries.filter { entry in
-                !state.isPending(entry.id) && state.reserved.insert(entry.id).inserted
+            entries.lazy.map { ($0.id, $0) }.filter { id, _ in
+                !state.isPending(id) && state.reserved.insert(id).inserted
             }
         }
     }
 
-    /// Appends `accepted` (a subset of the `reserved` entries) and releases all reserved ids.
-    func append(_ accepted: [InboxEntry], reserved: [InboxEntry], rememberUntil: Double) throws {
-        let lines = accepted.reduce(into: "") { $0 += Self.line($1, rememberUntil: rememberUntil) }
+    /// Ends the claims `reserve` made, whether or not their events were appended.
+    func release(_ claims: [(id: String, entry: InboxEntry)]) {
+        state.withLock { state in
+            for claim in claims { state.reserved.remove(claim.id) }
+        }
+    }
+
+    /// Appends claimed events; they are pending from now on.
+    func append(_ accepted: [(id: String, entry: InboxEntry)], rememberUntil: Double) throws {
+        guard !accepted.isEmpty else { return }
+        let lines = accepted.reduce(into: "") { $0 += Self.line($1.entry, rememberUntil: rememberUntil) }
         try state.withLock { state in
-            defer { for entry in reserved { state.reserved.remove(entry.id) } }
-            guard !accepted.isEmpty else { return }
             if state.bytes >= segmentBytes { try rotate(&state) }
             do {
                 state.bytes += try Self.write(lines, to: state.descriptor)
@@ -107,9 +113,9 @@ final class InboxJournal: Sendable {
                 throw error
             }
             let last = state.segments.count - 1
-            for entry in accepted {
+            for (id, entry) in accepted {
                 state.segments[last].entries.append(entry)
-                state.segments[last].waiting[entry.id] = rememberUntil
+                state.segments[last].waiting[id] = rememberUntil
             }
         }
     }

@@ -82,11 +82,12 @@ enum SQLiteSchema {
         var commit: UserCommit
         var values: [(key: StorageKey, value: EncodedValue?)]
         var outbox: [(id: String, json: String)]
-        /// Until when the handled inbox event's id is remembered in `seen`.
-        var rememberUntil: Double = 0
+        /// Until when the handled inbox event's id is remembered in `seen` (set when `commit.inboxID` is).
+        var rememberUntil: Double?
 
-        init(_ commit: UserCommit) {
+        init(_ commit: UserCommit, rememberUntil: Double?) {
             self.commit = commit
+            self.rememberUntil = rememberUntil
             values = commit.writes.map { key, stored in
                 (key, stored.map { EncodedValue($0, append: commit.appends[key]) })
             }
@@ -117,8 +118,8 @@ enum SQLiteSchema {
                 content = .json(stored.value.storageJSON)
                 return
             }
-            let before = append.map { items.count - $0.items.count + $0.dropFirst }
-            if let append, let before, before >= SQLiteSchema.listRowsFrom {
+            // The stored list had `items.count - added + dropped` items: rows already, if that was enough.
+            if let append, items.count - append.items.count + append.dropFirst >= SQLiteSchema.listRowsFrom {
                 content = .append(dropFirst: append.dropFirst, items: append.items.map(\.storageJSON))
             } else {
                 content = .list(items.map(\.storageJSON))
@@ -201,9 +202,12 @@ enum SQLiteSchema {
     static func apply(_ encoded: EncodedCommit, _ db: Database) throws {
         let commit = encoded.commit
         if let inboxID = commit.inboxID {
+            guard let rememberUntil = encoded.rememberUntil else {
+                throw RuntimeError.storage("commit of inbox event '\(inboxID)' lacks how long to remember it")
+            }
             // The event's id marks it handled; an id already there means this commit is a repeat.
             try db.cachedStatement(sql: "INSERT INTO seen (id, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
-                .execute(arguments: [inboxID, encoded.rememberUntil])
+                .execute(arguments: [inboxID, rememberUntil])
             guard db.changesCount > 0 else { throw RuntimeError.alreadyHandled }
         }
         for (key, stored) in encoded.values {

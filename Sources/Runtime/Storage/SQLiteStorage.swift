@@ -48,7 +48,7 @@ public final class SQLiteStorage: BotStorage {
             // Only this process uses the file, so leases left by a crashed run are void.
             try pool.write { db in try db.execute(sql: "UPDATE timers SET lease_until = NULL") }
             journal = try Self.openJournal(path: path, pool)
-            seen = SeenFilter(ids: try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM seen") })
+            seen = SeenFilter(ids: try pool.read(Self.allSeenIDs))
             var readOnly = Configuration()
             readOnly.readonly = true
             seenReader = try DatabaseQueue(path: path, configuration: readOnly)
@@ -127,10 +127,11 @@ public final class SQLiteStorage: BotStorage {
     public func commit(_ commit: UserCommit) async throws {
         try await counter.counting {
             counter.operation()
-            var encoded = SQLiteSchema.EncodedCommit(commit)
-            if let id = commit.inboxID {
-                encoded.rememberUntil = journal.rememberUntil(id) ?? Date().timeIntervalSince1970 + 7 * 86400
-            }
+            let encoded = SQLiteSchema.EncodedCommit(
+                commit,
+                rememberUntil: commit.inboxID.map {
+                    journal.rememberUntil($0) ?? Date().timeIntervalSince1970 + InboxEntry.dedupeWindow
+                })
             do {
                 try await batcher.submit(.commit(encoded))
             } catch let error as RuntimeError where error.isAlreadyHandled {
@@ -193,26 +194,25 @@ public final class SQLiteStorage: BotStorage {
     /// Appends new events to the inbox journal. An id is new when it is neither pending nor in
     /// `seen` (the ids of handled events); the request's thread does the write itself.
     public func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
-        try counter.countingSync {
+        try await counter.counting {
             let claimed = journal.reserve(events)
-            guard !claimed.isEmpty else { return [] }
-            var accepted: [InboxEntry] = []
-            do {
-                let maybe = claimed.map(\.id).filter(seen.mayContain)
-                let handled = maybe.isEmpty ? [] : try Self.handledIDs(maybe, seenReader)
-                accepted = claimed.filter { !handled.contains($0.id) }
-            } catch {
-                try journal.append([], reserved: claimed, rememberUntil: rememberUntil)
-                throw error
-            }
-            try journal.append(accepted, reserved: claimed, rememberUntil: rememberUntil)
-            return accepted
+            defer { journal.release(claimed) }
+            let maybe = claimed.map(\.id).filter(seen.mayContain)
+            let handled = maybe.isEmpty ? [] : try Self.handledIDs(maybe, seenReader)
+            let accepted = handled.isEmpty ? claimed : claimed.filter { !handled.contains($0.id) }
+            try journal.append(accepted, rememberUntil: rememberUntil)
+            return accepted.map(\.entry)
         }
     }
 
     /// Events accepted but not yet committed, in arrival order.
     public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
         journal.pending(limit: limit)
+    }
+
+    /// Every handled id, for the Bloom filter.
+    @Sendable private static func allSeenIDs(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM seen")
     }
 
     /// Which of `ids` a commit already handled.
@@ -226,19 +226,20 @@ public final class SQLiteStorage: BotStorage {
     /// Opens the inbox journal. Events an older version left in its `inbox` table move into the
     /// journal first; that version also stored their ids in `seen` on arrival, so those ids go.
     private static func openJournal(path: String, _ pool: DatabasePool) throws -> InboxJournal {
-        let legacy = try pool.read { db -> [(InboxEntry, rememberUntil: Double)] in
-            guard try db.tableExists("inbox") else { return [] }
+        let legacy = try pool.read { db -> [(InboxEntry, rememberUntil: Double)]? in
+            guard try db.tableExists("inbox") else { return nil }
             return try Row.fetchAll(
                 db, sql: "SELECT body, seen.expires_at FROM inbox LEFT JOIN seen USING (id) ORDER BY seq"
             ).map {
-                (try InboxEntry(recordJSON: $0[0]), ($0[1] as Double?) ?? Date().timeIntervalSince1970 + 7 * 86400)
+                let until = ($0[1] as Double?) ?? Date().timeIntervalSince1970 + InboxEntry.dedupeWindow
+                return (try InboxEntry(recordJSON: $0[0]), until)
             }
         }
-        let legacyIDs = Set(legacy.map(\.0.id))
-        let journal = try InboxJournal(base: path, recovered: legacy) { ids in
+        let legacyIDs = Set((legacy ?? []).map(\.0.id))
+        let journal = try InboxJournal(base: path, recovered: legacy ?? []) { ids in
             try handledIDs(ids.filter { !legacyIDs.contains($0) }, pool)
         }
-        if try pool.read({ try $0.tableExists("inbox") }) {
+        if legacy != nil {
             try pool.write { db in
                 let forget = try db.cachedStatement(sql: "DELETE FROM seen WHERE id = ?")
                 for id in legacyIDs { try forget.execute(arguments: [id]) }
@@ -291,7 +292,7 @@ public final class SQLiteStorage: BotStorage {
             return (removed + forgotten, forgotten)
         }
         if seen.purged(forgotten) {
-            try await seen.rebuild { try await pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM seen") } }
+            try await seen.rebuild { try await pool.read(Self.allSeenIDs) }
         }
         return removed
     }

@@ -4,8 +4,8 @@ import Synchronization
 /// database only about ids it may already have handled. "Not seen" is certain; "maybe" holds
 /// for every handled id and for about 1% of new ones while the filter is within its capacity.
 ///
-/// In a trial with processing switched off, asking SQLite about every id cut acceptance from
-/// about 21,000 to 12,000 webhooks/s, though the answer is nearly always "no".
+/// Nearly every id is new, and without the filter each webhook would pay a read transaction on
+/// the database just to hear "no".
 final class SeenFilter: Sendable {
     private struct Bits {
         var words: [UInt64]

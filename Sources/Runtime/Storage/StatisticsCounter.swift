@@ -31,16 +31,6 @@ final class StatisticsCounter: Sendable {
         }
     }
 
-    /// `counting` for synchronous work.
-    func countingSync<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch {
-            count(error)
-            throw error
-        }
-    }
-
     private func count(_ error: any Error) {
         if let error = error as? RuntimeError, error.isAlreadyHandled { return }
         self.error()

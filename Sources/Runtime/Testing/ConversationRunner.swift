@@ -140,7 +140,7 @@ public struct ConversationRunner: Sendable {
     private func deliver(
         _ entry: InboxEntry, storage: any BotStorage, host: BotHost, time: VirtualTime, trace: (BotHost.Outcome) -> Void
     ) async {
-        let accepted = (try? await storage.accept([entry], rememberUntil: time.now() + 7 * 86400)) ?? []
+        let accepted = (try? await storage.accept([entry], rememberUntil: time.now() + InboxEntry.dedupeWindow)) ?? []
         for entry in accepted {
             trace(await host.handle(entry, traceAll: true, fromInbox: true))
         }

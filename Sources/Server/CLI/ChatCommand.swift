@@ -47,7 +47,7 @@ struct ChatCommand: AsyncParsableCommand {
             guard !text.isEmpty else { continue }
             print("> \(text)")
             let entry = InboxEntry(bot: graph.name, event: simulated.event(for: text, at: time.now()))
-            for accepted in try await store.accept([entry], rememberUntil: time.now() + 7 * 86400) {
+            for accepted in try await store.accept([entry], rememberUntil: time.now() + InboxEntry.dedupeWindow) {
                 await host.handle(accepted, fromInbox: true)
             }
         }

@@ -8,9 +8,6 @@ import RuleEngine
 import Runtime
 
 extension RulebotServer {
-    /// How long message ids are remembered for deduplication (Meta retries for up to 7 days).
-    static let dedupeWindow: Double = 7 * 86400
-
     /// `GET /webhook`: Meta's verification handshake; the challenge goes back raw.
     func verify(_ request: Request) -> Response {
         let query = request.uri.queryParameters
@@ -63,7 +60,7 @@ extension RulebotServer {
         guard !entries.isEmpty else { return answer(.ok, "ok\n") }
         let accepted: [InboxEntry]
         do {
-            accepted = try await host.storage.accept(entries, rememberUntil: host.time.now() + Self.dedupeWindow)
+            accepted = try await host.storage.accept(entries, rememberUntil: host.time.now() + InboxEntry.dedupeWindow)
         } catch {
             // Not stored, so not acknowledged: Meta will deliver it again.
             logger.error("could not store webhook events", metadata: ["error": "\(error)"])
