@@ -101,7 +101,9 @@ struct InboxJournalTests {
         #expect(try segments(in: directory) == ["db-inbox.2"], "the survivors moved into a new segment")
 
         try ("\(Self.later)\tnot json\n" + good).write(toFile: base + "-inbox.3", atomically: true, encoding: .utf8)
-        #expect(throws: RuntimeError.self) { try InboxJournal(base: base) { _ in [] } }
+        let error = #expect(throws: RuntimeError.self) { try InboxJournal(base: base) { _ in [] } }
+        #expect(error?.description.contains("db-inbox.3' line 1 is damaged") == true, "\(String(describing: error))")
+        #expect(try segments(in: directory) == ["db-inbox.2", "db-inbox.3"], "nothing was changed")
     }
 
     @Test func eventsInAnOlderVersionsInboxTableMoveIntoTheJournal() async throws {

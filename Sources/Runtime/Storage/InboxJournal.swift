@@ -186,7 +186,9 @@ final class InboxJournal: Sendable {
                 let entry = try? InboxEntry(recordJSON: String(parts[1]))
             else {
                 if isLast { continue }
-                throw RuntimeError.storage("inbox journal '\(path)' line \(index + 1) is damaged")
+                throw RuntimeError.storage(
+                    "inbox journal '\(path)' line \(index + 1) is damaged; repair or remove that line "
+                        + "(its event is lost) and start again; nothing was changed")
             }
             entries.append((entry, until))
         }
