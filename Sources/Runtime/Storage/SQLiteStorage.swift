@@ -95,12 +95,14 @@ public final class SQLiteStorage: BotStorage {
         try await cache.load(bot: bot, userID: userID, now: now, counter: counter) {
             try await pool.read { db in
                 var snapshot = UserSnapshot(userID: userID)
+                // Cached statements: preparing these for every load parsed and authorized them
+                // again each time, 8% of a timer firing's CPU.
                 let rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT scope, key, value, expires_at, id, list_next FROM kv
-                        WHERE bot = ? AND user = ? AND (expires_at IS NULL OR expires_at > ?)
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT scope, key, value, expires_at, id, list_next FROM kv
+                            WHERE bot = ? AND user = ? AND (expires_at IS NULL OR expires_at > ?)
+                            """),
                     arguments: [bot, userID, now])
                 for row in rows {
                     guard let scope = Scope(rawValue: row[0]) else { continue }
@@ -109,7 +111,8 @@ public final class SQLiteStorage: BotStorage {
                     snapshot.values[StorageKey(scope, row[1])] = StoredValue(value, expiresAt: row[3])
                 }
                 let timers = try Row.fetchCursor(
-                    db, sql: "SELECT name, started_at, due_at, generation FROM timers WHERE bot = ? AND user = ?",
+                    db.cachedStatement(
+                        sql: "SELECT name, started_at, due_at, generation FROM timers WHERE bot = ? AND user = ?"),
                     arguments: [bot, userID])
                 while let row = try timers.next() {
                     let record = TimerRecord(
@@ -152,11 +155,11 @@ public final class SQLiteStorage: BotStorage {
         try await counter.counting {
             try await pool.write { db in
                 let rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT bot, user, name, started_at, due_at, generation FROM timers
-                        WHERE due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due_at LIMIT ?
-                        """, arguments: [now, now, limit])
+                    db.cachedStatement(
+                        sql: """
+                            SELECT bot, user, name, started_at, due_at, generation FROM timers
+                            WHERE due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due_at LIMIT ?
+                            """), arguments: [now, now, limit])
                 let records = rows.map {
                     TimerRecord(
                         bot: $0[0], userID: $0[1], name: $0[2], startedAt: $0[3], dueAt: $0[4], generation: $0[5])

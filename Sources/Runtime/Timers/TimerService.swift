@@ -29,6 +29,8 @@ public struct TimerService: Sendable {
                 if free >= maxInFlight / 2 {
                     do {
                         claimed = try await host.storage.claimDueTimers(now: host.time.now(), limit: free, lease: lease)
+                    } catch is CancellationError {
+                        break
                     } catch {
                         host.logger.error("could not claim due timers", metadata: ["error": "\(error)"])
                     }
