@@ -146,19 +146,30 @@ public final class BotHost: Sendable {
         await handle(InboxEntry(bot: timer.bot, event: event))
     }
 
-    /// Processes events left in the inbox (accepted but not committed, e.g. after a crash), in order.
-    public func drainInbox(limit: Int = 10_000) async {
-        do {
-            let pending = try await storage.pendingInbox(limit: limit)
+    /// Processes events left in the inbox (accepted but not committed, e.g. after a crash), each
+    /// user's in order. Reads `page` events at a time and goes on until a read finds nothing it
+    /// has not tried, so a backlog larger than a page is not left waiting for the next start.
+    /// An event that fails stays in the inbox and is tried again on the next call.
+    public func drainInbox(page: Int = 10_000) async {
+        var tried = Set<String>()
+        while !Task.isCancelled {
+            let pending: [InboxEntry]
+            do {
+                pending = try await storage.pendingInbox(limit: page)
+            } catch {
+                logger.error("could not read the inbox", metadata: ["error": "\(error)"])
+                return
+            }
+            let fresh = pending.filter { tried.insert($0.id).inserted }
+            if fresh.isEmpty { return }
             await withTaskGroup(of: Void.self) { group in
-                for (_, entries) in Dictionary(grouping: pending, by: { "\($0.bot)\u{1F}\($0.event.userID)" }) {
+                for (_, entries) in Dictionary(grouping: fresh, by: { UserKey(bot: $0.bot, user: $0.event.userID) }) {
                     group.addTask {
                         for entry in entries { await self.handle(entry, fromInbox: true) }
                     }
                 }
             }
-        } catch {
-            logger.error("could not read the inbox", metadata: ["error": "\(error)"])
+            if pending.count < page { return }
         }
     }
 }

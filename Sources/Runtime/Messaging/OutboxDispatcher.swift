@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// Sends committed outbox messages in order per recipient, retrying temporary failures with
 /// exponential backoff and jitter, and removes each from the outbox only once it was sent or
@@ -11,6 +12,8 @@ public final class OutboxDispatcher: Sendable {
     let logger: Logger
     let maxAttempts: Int
     private let queues = KeyedSerialQueue<String>()
+    /// Ids of messages being delivered, so a sweep of the outbox never sends one a second time.
+    private let delivering = Mutex<Set<String>>([])
 
     /// Creates a dispatcher.
     public init(
@@ -26,8 +29,10 @@ public final class OutboxDispatcher: Sendable {
         self.maxAttempts = maxAttempts
     }
 
-    /// Sends `messages` (already committed to the outbox) in order.
+    /// Sends `messages` (already committed to the outbox) in order; any already being delivered
+    /// are left to that delivery.
     public func deliver(_ messages: [OutboundMessage]) async {
+        let messages = claim(messages)
         if messages.isEmpty { return }
         if let first = messages.first, messages.allSatisfy({ $0.to == first.to }) {
             await queues.run(first.to) {
@@ -47,20 +52,34 @@ public final class OutboxDispatcher: Sendable {
         }
     }
 
-    /// Sends whatever the outbox still holds, such as messages left by a crash.
-    public func flushPending(limit: Int = 1000) async {
-        do {
-            let pending = try await storage.pendingOutbox(limit: limit)
-            if !pending.isEmpty {
-                logger.info("resending pending outbox messages", metadata: ["count": "\(pending.count)"])
-                await deliver(pending)
+    /// Sends whatever the outbox holds that is not being delivered already: messages left by a
+    /// crash, or kept after their last retry. Reads `page` messages at a time and goes on until
+    /// a read finds nothing it has not tried; a message that fails again waits for the next call.
+    public func flushPending(page: Int = 1000) async {
+        var tried = Set<String>()
+        while !Task.isCancelled {
+            let pending: [OutboundMessage]
+            do {
+                pending = try await storage.pendingOutbox(limit: page)
+            } catch {
+                logger.error("could not read the outbox", metadata: ["error": "\(error)"])
+                return
             }
-        } catch {
-            logger.error("could not read the outbox", metadata: ["error": "\(error)"])
+            let fresh = pending.filter { tried.insert($0.id).inserted }
+            if fresh.isEmpty { return }
+            logger.info("resending pending outbox messages", metadata: ["count": "\(fresh.count)"])
+            await deliver(fresh)
+            if pending.count < page { return }
         }
     }
 
+    /// The messages no other delivery has claimed, now claimed by the caller.
+    private func claim(_ messages: [OutboundMessage]) -> [OutboundMessage] {
+        delivering.withLock { delivering in messages.filter { delivering.insert($0.id).inserted } }
+    }
+
     private func deliverOne(_ message: OutboundMessage) async {
+        defer { _ = delivering.withLock { $0.remove(message.id) } }
         for attempt in 0..<maxAttempts {
             if storage.isShared {
                 try? await storage.holdOutbox(ids: [message.id], lease: 30)

@@ -9,7 +9,9 @@ public final class MemoryStorage: BotStorage {
         var leases: [String: Double] = [:]
         var outbox: [String: (sequence: Int, message: OutboundMessage)] = [:]
         var outboxSequence = 0
-        var inbox: [InboxEntry] = []
+        /// Keyed by id: a commit takes its event out in one step even with a large backlog.
+        var inbox: [String: (sequence: Int, entry: InboxEntry)] = [:]
+        var inboxSequence = 0
         var seen: [String: Double] = [:]
     }
 
@@ -63,7 +65,7 @@ public final class MemoryStorage: BotStorage {
                 data.outboxSequence += 1
                 data.outbox[message.id] = (data.outboxSequence, message)
             }
-            if let inboxID = commit.inboxID { data.inbox.removeAll { $0.id == inboxID } }
+            if let inboxID = commit.inboxID { data.inbox[inboxID] = nil }
         }
     }
 
@@ -103,9 +105,12 @@ public final class MemoryStorage: BotStorage {
     public func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
         data.withLock { data in
             var accepted: [InboxEntry] = []
-            for entry in events where data.seen[entry.id] == nil {
-                data.seen[entry.id] = rememberUntil
-                data.inbox.append(entry)
+            for entry in events {
+                let id = entry.id
+                guard data.seen[id] == nil else { continue }
+                data.seen[id] = rememberUntil
+                data.inboxSequence += 1
+                data.inbox[id] = (data.inboxSequence, entry)
                 accepted.append(entry)
             }
             return accepted
@@ -114,7 +119,7 @@ public final class MemoryStorage: BotStorage {
 
     /// Events not yet committed.
     public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
-        data.withLock { Array($0.inbox.prefix(limit)) }
+        data.withLock { Array($0.inbox.values.sorted { $0.sequence < $1.sequence }.prefix(limit).map(\.entry)) }
     }
 
     /// Moves users out of removed states and cancels removed timers.

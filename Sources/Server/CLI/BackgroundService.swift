@@ -12,6 +12,8 @@ struct BackgroundService: Service {
     let timerLease: Double
     /// How often a shared storage is checked for work a dead instance left behind.
     var recoveryInterval = 5.0
+    /// How often the outbox is swept for messages kept after their last retry.
+    var outboxSweepInterval = 60.0
 
     func run() async throws {
         await server.recover()
@@ -20,6 +22,8 @@ struct BackgroundService: Service {
             if server.host.storage.isShared {
                 group.addTask { await recoverFromOtherInstances() }
                 group.addTask { await followReloads() }
+            } else {
+                group.addTask { await resendKeptMessages() }
             }
             group.addTask { await watchFiles() }
             group.addTask { await reloadOnHangUp() }
@@ -70,6 +74,17 @@ struct BackgroundService: Service {
                     "resending messages another instance left unsent", metadata: ["count": "\(stale.count)"])
                 await server.host.dispatcher.deliver(stale)
             }
+        }
+    }
+
+    /// Messages whose retries ran out (the Graph API was down for longer than they last) stay in
+    /// the outbox; they are tried again here rather than only at the next start. On shared
+    /// storage `recoverFromOtherInstances` does this, with leases.
+    private func resendKeptMessages() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(outboxSweepInterval))
+            if Task.isCancelled { return }
+            await server.host.dispatcher.flushPending()
         }
     }
 

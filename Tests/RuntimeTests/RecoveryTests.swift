@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import RuleEngine
+import Runtime
+import Synchronization
+import Testing
+
+/// Work left in the inbox and outbox is picked up whole, however large, and never twice.
+struct RecoveryTests {
+    @Test func anInboxBacklogLargerThanOnePageIsDrainedInEachUsersOrder() async throws {
+        let bot = try loadBot(
+            """
+            rules:
+              - when: message
+                do:
+                  - append: { key: user.seen, value: "=message.text" }
+            """)
+        let storage = MemoryStorage()
+        let users = ["u1", "u2", "u3"]
+        let entries = (0..<25).map { i in
+            InboxEntry(bot: bot.name, event: .message("\(i)", from: users[i % 3], id: "e\(i)"))
+        }
+        #expect(try await storage.accept(entries, rememberUntil: 10_000).count == 25)
+        let host = BotHost(bots: BotSet([bot]), storage: storage, sender: RecordingSender(), time: VirtualTime())
+
+        await host.drainInbox(page: 4)
+
+        #expect(try await storage.pendingInbox(limit: 100).isEmpty)
+        for (index, user) in users.enumerated() {
+            let seen = try await storage.load(bot: bot.name, userID: user, now: 0).values[StorageKey(.user, "seen")]
+            let expected = stride(from: index, to: 25, by: 3).map { Value.string("\($0)") }
+            #expect(seen?.value == .array(expected), "\(user)'s events, once each and in order")
+        }
+    }
+
+    @Test func anOutboxBacklogLargerThanOnePageIsSentOnceEach() async throws {
+        let storage = MemoryStorage()
+        var commit = UserCommit(bot: "b", userID: "u")
+        commit.outbox = (0..<25).map {
+            OutboundMessage(id: "m\($0)", bot: "b", to: "u", body: .text("\($0)"), createdAt: 0)
+        }
+        try await storage.commit(commit)
+        let sender = RecordingSender()
+        let host = BotHost(bots: BotSet(), storage: storage, sender: sender, time: VirtualTime())
+
+        await host.dispatcher.flushPending(page: 4)
+
+        #expect(sender.sent.map(\.id) == (0..<25).map { "m\($0)" })
+        #expect(try await storage.pendingOutbox(limit: 100).isEmpty)
+    }
+
+    @Test func aSweepOfTheOutboxLeavesAMessageOnItsWayToItsDelivery() async throws {
+        let storage = MemoryStorage()
+        let message = OutboundMessage(id: "slow", bot: "b", to: "u", body: .text("hi"), createdAt: 0)
+        var commit = UserCommit(bot: "b", userID: "u")
+        commit.outbox = [message]
+        try await storage.commit(commit)
+        let sender = GatedSender()
+        let host = BotHost(bots: BotSet(), storage: storage, sender: sender, time: VirtualTime())
+
+        let delivery = Task { await host.dispatcher.deliver([message]) }
+        await sender.waitUntilSending()
+        // A sweep that sent the message again would queue behind the held send and never return;
+        // this opens the gate after 10 s so such a regression fails below instead of hanging.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(10))
+            sender.open()
+        }
+        await host.dispatcher.flushPending()
+        watchdog.cancel()
+        sender.open()
+        await delivery.value
+
+        #expect(sender.attempts == ["slow"], "sent once, by the delivery that claimed it first")
+        #expect(try await storage.pendingOutbox(limit: 10).isEmpty)
+    }
+
+    @Test func aMessageKeptAfterItsLastRetryIsSentByTheNextSweep() async throws {
+        let storage = MemoryStorage()
+        let message = OutboundMessage(id: "kept", bot: "b", to: "u", body: .text("hi"), createdAt: 0)
+        var commit = UserCommit(bot: "b", userID: "u")
+        commit.outbox = [message]
+        try await storage.commit(commit)
+        let sender = FlakySender(outcomes: [.retry(after: 0, reason: "down"), .retry(after: 0, reason: "down")])
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let dispatcher = OutboxDispatcher(
+            storage: storage, sender: sender, time: VirtualTime(), logger: logger, maxAttempts: 2)
+
+        await dispatcher.deliver([message])
+        #expect(try await storage.pendingOutbox(limit: 10).map(\.id) == ["kept"], "kept for a later try")
+        await dispatcher.flushPending()
+
+        #expect(sender.attempts == ["kept", "kept", "kept"])
+        #expect(try await storage.pendingOutbox(limit: 10).isEmpty)
+    }
+}
+
+/// Holds every send until `open` is called.
+final class GatedSender: MessageSender {
+    private struct State {
+        var attempts: [String] = []
+        var isOpen = false
+        var sendWaiters: [CheckedContinuation<Void, Never>] = []
+        var gateWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    var attempts: [String] { state.withLock { $0.attempts } }
+
+    func send(_ message: OutboundMessage) async -> SendOutcome {
+        await withCheckedContinuation { (gate: CheckedContinuation<Void, Never>) in
+            let waiters = state.withLock { state in
+                state.attempts.append(message.id)
+                if state.isOpen {
+                    gate.resume()
+                } else {
+                    state.gateWaiters.append(gate)
+                }
+                defer { state.sendWaiters.removeAll() }
+                return state.sendWaiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+        return .sent
+    }
+
+    /// Returns once a send has started.
+    func waitUntilSending() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let started = state.withLock { state in
+                if state.attempts.isEmpty { state.sendWaiters.append(waiter) }
+                return !state.attempts.isEmpty
+            }
+            if started { waiter.resume() }
+        }
+    }
+
+    func open() {
+        let gates = state.withLock { state in
+            state.isOpen = true
+            defer { state.gateWaiters.removeAll() }
+            return state.gateWaiters
+        }
+        for gate in gates { gate.resume() }
+    }
+}
