@@ -13,6 +13,8 @@ public final class JSONFileStorage: BotStorage {
     private let counter = StatisticsCounter()
     /// Loading a user lists the scope folders, so hot users are served from their last commit.
     private let cache = SnapshotCache()
+    /// The cache and the lease reset at open assume no other process writes the directory.
+    private let owner: OwnerLock
 
     /// Opens (creating if needed) the directory, replaying any unfinished commit.
     public init(directory: String) throws {
@@ -25,6 +27,8 @@ public final class JSONFileStorage: BotStorage {
                 try FileManager.default.createDirectory(
                     at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
             }
+            owner = try OwnerLock(
+                path: root.appendingPathComponent("_system/owner.lock").path, guarding: "JSON storage '\(directory)'")
             try lock.withLock { _ in
                 try replayJournals()
                 // One process owns the directory, so leases left by a crashed run are void.

@@ -14,6 +14,9 @@ public final class SQLiteStorage: BotStorage {
     /// A connection of its own for acceptance's duplicate check: that check runs on the request's
     /// thread, and waiting there for one of the pool's readers can deadlock the task pool.
     private let seenReader: DatabaseQueue
+    /// Start-up clears timer leases and takes over the inbox journal, so a second process on the
+    /// same file would steal the first one's work; this keeps it out.
+    private let owner: OwnerLock
 
     /// Opens (creating if needed) the database at `path`; throws a readable error when it cannot.
     /// `pageSize` (bytes, a power of two from 512 to 65536) applies only when the file is new.
@@ -43,6 +46,7 @@ public final class SQLiteStorage: BotStorage {
             if !directory.isEmpty {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
+            owner = try OwnerLock(path: path + ".lock", guarding: "SQLite database '\(path)'")
             pool = try DatabasePool(path: path, configuration: configuration)
             try pool.write { db in try SQLiteSchema.create(db) }
             // Only this process uses the file, so leases left by a crashed run are void.

@@ -1,0 +1,63 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Keeps a second process away from storage this process owns (a SQLite file, a JSON directory):
+/// an exclusive `flock` on a lock file beside the data, holding the owner's pid for the error
+/// message. Within one process the lock is shared, so a storage can be reopened (tests simulate
+/// restarts that way); it is released when the last storage using it goes away, and by the
+/// kernel if the process dies.
+final class OwnerLock: Sendable {
+    private static let held = Mutex<[String: (descriptor: Int32, users: Int)]>([:])
+    private let path: String
+
+    /// Takes the lock at `path`; `what` names the storage in the error when another process has it.
+    init(path: String, guarding what: String) throws {
+        let path = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        try Self.held.withLock { held in
+            if let entry = held[path] {
+                held[path] = (entry.descriptor, entry.users + 1)
+                return
+            }
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw RuntimeError.storage("cannot create lock file '\(path)': \(String(cString: strerror(errno)))")
+            }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                let reason = errno
+                close(descriptor)
+                guard reason == EWOULDBLOCK else {
+                    throw RuntimeError.storage("cannot lock '\(path)': \(String(cString: strerror(reason)))")
+                }
+                let owner = (try? String(contentsOfFile: path, encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                throw RuntimeError.storage(
+                    "\(what) is in use by another process\(owner.map { $0.isEmpty ? "" : " (pid \($0))" } ?? ""); "
+                        + "one process owns it, so stop that one first, or run several instances on Redis")
+            }
+            let pid = Array("\(getpid())\n".utf8)
+            if ftruncate(descriptor, 0) != 0 || pid.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) < 0
+            {
+                // The pid only improves another process's error message; the lock itself is held.
+                _ = ftruncate(descriptor, 0)
+            }
+            held[path] = (descriptor, 1)
+        }
+        self.path = path
+    }
+
+    deinit {
+        Self.held.withLock { held in
+            guard let entry = held[path] else { return }
+            if entry.users > 1 {
+                held[path] = (entry.descriptor, entry.users - 1)
+            } else {
+                close(entry.descriptor)
+                held[path] = nil
+            }
+        }
+    }
+}
