@@ -47,18 +47,6 @@ struct InboxJournalTests {
         #expect(files.count == 1, "earlier segments were deleted: \(files)")
     }
 
-    @Test func aRepeatedCommitOfTheSameEventIsRefused() async throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let storage = try SQLiteStorage(path: directory.appendingPathComponent("db.sqlite").path)
-        _ = try await storage.accept([entry("wamid.1")], rememberUntil: Self.later)
-        try await storage.commit(handled("wamid.1", write: 1))
-        await #expect(throws: RuntimeError.self) { try await storage.commit(handled("wamid.1", write: 2)) }
-        let snapshot = try await storage.load(bot: Self.bot, userID: "u1", now: 0)
-        #expect(snapshot.values[StorageKey(.user, "n")]?.value == .int(1), "the repeat wrote nothing")
-        #expect(storage.statistics().errors == 0, "a refused repeat is not a storage error")
-    }
-
     @Test func aSegmentGoesWhenItsLastEventIsHandled() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -41,20 +41,6 @@ struct RedisStorageTests {
         #expect(keys == [prefix + "expiry:data:346"])
     }
 
-    @Test func aCommitWhoseEventWasAlreadyHandledIsRefused() async throws {
-        let storage = try RedisStorage(url: try RedisTestServer.isolatedURL())
-        let entry = InboxEntry(bot: "b", event: .message("hi", from: "u", id: "w1"))
-        _ = try await storage.accept([entry], rememberUntil: Date().timeIntervalSince1970 + 60)
-        var first = UserCommit(bot: "b", userID: "u")
-        first.inboxID = entry.id
-        first.outbox = [OutboundMessage(id: "o1", bot: "b", to: "u", body: .text("once"), createdAt: 1)]
-        try await storage.commit(first)
-        var second = first
-        second.outbox = [OutboundMessage(id: "o2", bot: "b", to: "u", body: .text("twice"), createdAt: 2)]
-        await #expect(throws: RuntimeError.self) { try await storage.commit(second) }
-        #expect(try await storage.pendingOutbox(limit: 10).map(\.id) == ["o1"])
-    }
-
     @Test func theUserLeaseExcludesOtherHolders() async throws {
         let url = try RedisTestServer.isolatedURL()
         let a = try RedisStorage(url: url)

@@ -137,6 +137,31 @@ struct StorageConformanceTests {
     }
 
     @Test(arguments: Backend.available)
+    func aSecondCommitOfAHandledEventIsRefusedAndWritesNothing(backend: Backend) async throws {
+        let storage = try backend.make().storage
+        let entry = InboxEntry(bot: Self.bot, event: .message("hi", from: "u1", id: "w1"))
+        #expect(try await storage.accept([entry], rememberUntil: Date().timeIntervalSince1970 + 3600) == [entry])
+        func handling(_ value: Int) -> UserCommit {
+            commit {
+                $0.inboxID = entry.id
+                $0.writes[StorageKey(.user, "n")] = StoredValue(.int(value))
+                $0.outbox = [
+                    OutboundMessage(id: "o\(value)", bot: Self.bot, to: "u1", body: .text("\(value)"), createdAt: 1)
+                ]
+            }
+        }
+        try await storage.commit(handling(1))
+        let error = await #expect(throws: RuntimeError.self) { try await storage.commit(handling(2)) }
+        #expect(error?.isAlreadyHandled == true)
+        #expect(
+            try await storage.load(bot: Self.bot, userID: "u1", now: 0).values[StorageKey(.user, "n")]?.value == .int(1)
+        )
+        #expect(try await storage.pendingOutbox(limit: 10).map(\.id) == ["o1"], "the repeat's reply is not sent")
+        #expect(try await storage.pendingInbox(limit: 10).isEmpty)
+        #expect(storage.statistics().errors == 0, "a refused repeat is not a storage error")
+    }
+
+    @Test(arguments: Backend.available)
     func outboxKeepsOrderUntilRemoved(backend: Backend) async throws {
         let storage = try backend.make().storage
         let messages = (1...3).map {

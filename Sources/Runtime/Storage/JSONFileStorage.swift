@@ -101,11 +101,18 @@ public final class JSONFileStorage: BotStorage {
         }
     }
 
-    /// Journals the commit, applies it file by file, then removes the journal.
+    /// Journals the commit, applies it file by file, then removes the journal. A commit of an
+    /// event that was accepted and has already been handled is refused with
+    /// `RuntimeError.alreadyHandled`.
     public func commit(_ commit: UserCommit) async throws {
         try await counter.counting {
             counter.operation()
             try lock.withLock { sequence in
+                if let id = commit.inboxID, try inboxFiles(of: id).isEmpty,
+                    FileManager.default.fileExists(atPath: seenURL(id).path)
+                {
+                    throw RuntimeError.alreadyHandled
+                }
                 let journal = root.appendingPathComponent(
                     "_system/journal/\(SafeFileName.encode(commit.bot))_\(SafeFileName.encode(commit.userID)).json")
                 var numbered: [(Int, OutboundMessage)] = []
@@ -152,10 +159,21 @@ public final class JSONFileStorage: BotStorage {
             try write(numbered.message, to: root.appendingPathComponent("_system/outbox/\(name)"))
         }
         if let inboxID = commit.inboxID {
-            for name in try list("_system/inbox") where name.hasSuffix("_\(SafeFileName.encode(inboxID)).json") {
-                try? FileManager.default.removeItem(at: root.appendingPathComponent("_system/inbox/\(name)"))
-            }
+            for url in try inboxFiles(of: inboxID) { try? FileManager.default.removeItem(at: url) }
         }
+    }
+
+    /// The inbox file of a pending event: none once the event is handled.
+    private func inboxFiles(of id: String) throws -> [URL] {
+        let suffix = "_\(SafeFileName.encode(id)).json"
+        return try list("_system/inbox").filter { $0.hasSuffix(suffix) }.map {
+            root.appendingPathComponent("_system/inbox/\($0)")
+        }
+    }
+
+    /// The file that remembers an accepted event's id.
+    private func seenURL(_ id: String) -> URL {
+        root.appendingPathComponent("_system/seen/\(SafeFileName.encode(id)).json")
     }
 
     private func replayJournals() throws {
@@ -234,7 +252,7 @@ public final class JSONFileStorage: BotStorage {
         try lock.withLock { sequence in
             var accepted: [InboxEntry] = []
             for entry in events {
-                let seen = root.appendingPathComponent("_system/seen/\(SafeFileName.encode(entry.id)).json")
+                let seen = seenURL(entry.id)
                 if FileManager.default.fileExists(atPath: seen.path) { continue }
                 sequence += 1
                 try write(

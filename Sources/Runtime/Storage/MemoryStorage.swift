@@ -38,11 +38,15 @@ public final class MemoryStorage: BotStorage {
         return snapshot
     }
 
-    /// Applies the commit under one lock, so it is atomic.
+    /// Applies the commit under one lock, so it is atomic. A commit of an event that was accepted
+    /// and has already been handled is refused with `RuntimeError.alreadyHandled`.
     public func commit(_ commit: UserCommit) async throws {
         let owner = Self.owner(commit.bot, commit.userID)
         counter.operation()
-        data.withLock { data in
+        try data.withLock { data in
+            if let id = commit.inboxID, data.seen[id] != nil, data.inbox[id] == nil {
+                throw RuntimeError.alreadyHandled
+            }
             for (key, value) in commit.writes {
                 data.values[owner, default: [:]][key] = value
             }
