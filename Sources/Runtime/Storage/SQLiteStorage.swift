@@ -31,8 +31,8 @@ public final class SQLiteStorage: BotStorage {
         configuration.prepareDatabase { db in
             // Each event dirties a few pages in different places (the user's row, its timer, the
             // outbox), so smaller pages write less to the WAL. `Benchmarks runtime` compares
-            // SQLite's usual 4 KB: 2 KB ran 0.97-1.18x of it over nine runs in one session and
-            // 0.82-1.06x over five in the next, so the two are within this machine's noise.
+            // SQLite's usual 4 KB; over three sessions 2 KB ran 0.82-1.18x of it (README,
+            // "Storage"), so the two are within this machine's noise.
             try db.execute(sql: "PRAGMA page_size = \(pageSize)")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
