@@ -36,13 +36,7 @@ struct HostTests {
     }
 
     @Test func eventsOfOneUserRunInOrderWhileUsersRunConcurrently() async throws {
-        let bot = try loadBot(
-            """
-            rules:
-              - when: message
-                do:
-                  - append: { key: user.seen, value: "=message.text" }
-            """)
+        let bot = try seenListBot()
         let storage = try SQLiteStorage(path: try temporaryDirectory().appendingPathComponent("db.sqlite").path)
         let host = BotHost(bots: BotSet([bot]), storage: storage, sender: RecordingSender(), time: VirtualTime())
         let users = (1...20).map { "user\($0)" }

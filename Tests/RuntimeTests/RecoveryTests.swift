@@ -7,14 +7,17 @@ import Testing
 
 /// Work left in the inbox and outbox is picked up whole, however large, and never twice.
 struct RecoveryTests {
+    /// Memory storage whose outbox holds `messages`, as a crash would have left them.
+    func storage(holding messages: [OutboundMessage]) async throws -> MemoryStorage {
+        let storage = MemoryStorage()
+        var commit = UserCommit(bot: "b", userID: "u")
+        commit.outbox = messages
+        try await storage.commit(commit)
+        return storage
+    }
+
     @Test func anInboxBacklogLargerThanOnePageIsDrainedInEachUsersOrder() async throws {
-        let bot = try loadBot(
-            """
-            rules:
-              - when: message
-                do:
-                  - append: { key: user.seen, value: "=message.text" }
-            """)
+        let bot = try seenListBot()
         let storage = MemoryStorage()
         let users = ["u1", "u2", "u3"]
         let entries = (0..<25).map { i in
@@ -34,12 +37,10 @@ struct RecoveryTests {
     }
 
     @Test func anOutboxBacklogLargerThanOnePageIsSentOnceEach() async throws {
-        let storage = MemoryStorage()
-        var commit = UserCommit(bot: "b", userID: "u")
-        commit.outbox = (0..<25).map {
-            OutboundMessage(id: "m\($0)", bot: "b", to: "u", body: .text("\($0)"), createdAt: 0)
-        }
-        try await storage.commit(commit)
+        let storage = try await storage(
+            holding: (0..<25).map {
+                OutboundMessage(id: "m\($0)", bot: "b", to: "u", body: .text("\($0)"), createdAt: 0)
+            })
         let sender = RecordingSender()
         let host = BotHost(bots: BotSet(), storage: storage, sender: sender, time: VirtualTime())
 
@@ -50,11 +51,8 @@ struct RecoveryTests {
     }
 
     @Test func aSweepOfTheOutboxLeavesAMessageOnItsWayToItsDelivery() async throws {
-        let storage = MemoryStorage()
         let message = OutboundMessage(id: "slow", bot: "b", to: "u", body: .text("hi"), createdAt: 0)
-        var commit = UserCommit(bot: "b", userID: "u")
-        commit.outbox = [message]
-        try await storage.commit(commit)
+        let storage = try await storage(holding: [message])
         let sender = GatedSender()
         let host = BotHost(bots: BotSet(), storage: storage, sender: sender, time: VirtualTime())
 
@@ -76,11 +74,8 @@ struct RecoveryTests {
     }
 
     @Test func aMessageKeptAfterItsLastRetryIsSentByTheNextSweep() async throws {
-        let storage = MemoryStorage()
         let message = OutboundMessage(id: "kept", bot: "b", to: "u", body: .text("hi"), createdAt: 0)
-        var commit = UserCommit(bot: "b", userID: "u")
-        commit.outbox = [message]
-        try await storage.commit(commit)
+        let storage = try await storage(holding: [message])
         let sender = FlakySender(outcomes: [.retry(after: 0, reason: "down"), .retry(after: 0, reason: "down")])
         var logger = Logger(label: "test")
         logger.logLevel = .critical

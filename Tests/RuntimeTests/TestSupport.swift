@@ -23,6 +23,17 @@ func shippedBot(_ name: String, file: StaticString = #filePath) throws -> Loaded
 }
 
 /// A fresh temporary directory, removed by the caller with `FileManager.removeItem`.
+/// A bot that appends each message's text to `user.seen`, to show which events ran, in what order.
+func seenListBot() throws -> LoadedBot {
+    try loadBot(
+        """
+        rules:
+          - when: message
+            do:
+              - append: { key: user.seen, value: "=message.text" }
+        """)
+}
+
 func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("rulebot-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -151,25 +151,20 @@ public final class BotHost: Sendable {
     /// has not tried, so a backlog larger than a page is not left waiting for the next start.
     /// An event that fails stays in the inbox and is tried again on the next call.
     public func drainInbox(page: Int = 10_000) async {
-        var tried = Set<String>()
-        while !Task.isCancelled {
-            let pending: [InboxEntry]
-            do {
-                pending = try await storage.pendingInbox(limit: page)
-            } catch {
-                logger.error("could not read the inbox", metadata: ["error": "\(error)"])
-                return
-            }
-            let fresh = pending.filter { tried.insert($0.id).inserted }
-            if fresh.isEmpty { return }
-            await withTaskGroup(of: Void.self) { group in
-                for (_, entries) in Dictionary(grouping: fresh, by: { UserKey(bot: $0.bot, user: $0.event.userID) }) {
-                    group.addTask {
-                        for entry in entries { await self.handle(entry, fromInbox: true) }
+        do {
+            try await drainInPages(page: page, id: \.id, read: storage.pendingInbox(limit:)) { entries in
+                await withTaskGroup(of: Void.self) { group in
+                    for (_, entries) in Dictionary(
+                        grouping: entries, by: { UserKey(bot: $0.bot, user: $0.event.userID) })
+                    {
+                        group.addTask {
+                            for entry in entries { await self.handle(entry, fromInbox: true) }
+                        }
                     }
                 }
             }
-            if pending.count < page { return }
+        } catch {
+            logger.error("could not read the inbox", metadata: ["error": "\(error)"])
         }
     }
 }

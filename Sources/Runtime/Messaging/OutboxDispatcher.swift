@@ -56,20 +56,13 @@ public final class OutboxDispatcher: Sendable {
     /// crash, or kept after their last retry. Reads `page` messages at a time and goes on until
     /// a read finds nothing it has not tried; a message that fails again waits for the next call.
     public func flushPending(page: Int = 1000) async {
-        var tried = Set<String>()
-        while !Task.isCancelled {
-            let pending: [OutboundMessage]
-            do {
-                pending = try await storage.pendingOutbox(limit: page)
-            } catch {
-                logger.error("could not read the outbox", metadata: ["error": "\(error)"])
-                return
+        do {
+            try await drainInPages(page: page, id: \.id, read: storage.pendingOutbox(limit:)) { messages in
+                logger.info("resending pending outbox messages", metadata: ["count": "\(messages.count)"])
+                await deliver(messages)
             }
-            let fresh = pending.filter { tried.insert($0.id).inserted }
-            if fresh.isEmpty { return }
-            logger.info("resending pending outbox messages", metadata: ["count": "\(fresh.count)"])
-            await deliver(fresh)
-            if pending.count < page { return }
+        } catch {
+            logger.error("could not read the outbox", metadata: ["error": "\(error)"])
         }
     }
 

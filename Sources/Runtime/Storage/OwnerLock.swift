@@ -38,12 +38,10 @@ final class OwnerLock: Sendable {
                     "\(what) is in use by another process\(owner.map { $0.isEmpty ? "" : " (pid \($0))" } ?? ""); "
                         + "one process owns it, so stop that one first, or run several instances on Redis")
             }
+            // The pid only makes another process's error message more useful, so a failed write is ignored.
             let pid = Array("\(getpid())\n".utf8)
-            if ftruncate(descriptor, 0) != 0 || pid.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) < 0
-            {
-                // The pid only improves another process's error message; the lock itself is held.
-                _ = ftruncate(descriptor, 0)
-            }
+            _ = ftruncate(descriptor, 0)
+            _ = pid.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             held[path] = (descriptor, 1)
         }
         self.path = path
