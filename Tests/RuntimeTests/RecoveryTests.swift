@@ -36,6 +36,25 @@ struct RecoveryTests {
         }
     }
 
+    @Test func aDrainHandsEachUsersEventsToTheGivenRunner() async throws {
+        let bot = try seenListBot()
+        let storage = MemoryStorage()
+        let entries = (0..<6).map { i in
+            InboxEntry(bot: bot.name, event: .message("\(i)", from: i < 3 ? "u1" : "u2", id: "e\(i)"))
+        }
+        _ = try await storage.accept(entries, rememberUntil: 10_000)
+        let host = BotHost(bots: BotSet([bot]), storage: storage, sender: RecordingSender(), time: VirtualTime())
+        let runs = Mutex(0)
+
+        await host.drainInbox { work in
+            runs.withLock { $0 += 1 }
+            await work()
+        }
+
+        #expect(runs.withLock { $0 } == 2, "one piece of work per user")
+        #expect(try await storage.pendingInbox(limit: 10).isEmpty)
+    }
+
     @Test func anOutboxBacklogLargerThanOnePageIsSentOnceEach() async throws {
         let storage = try await storage(
             holding: (0..<25).map {

@@ -36,6 +36,16 @@ struct InFlightTests {
         #expect(inFlight.count == 0)
     }
 
+    @Test func runReturnsOnceItsWorkHasRunOnAWorker() async {
+        let inFlight = InFlight(limit: 1)
+        let probe = Probe()
+        await inFlight.run {
+            for _ in 0..<100 { await Task.yield() }
+            probe.state.withLock { $0.started.append(1) }
+        }
+        #expect(probe.state.withLock { $0.started } == [1])
+    }
+
     @Test func oneWorkerTakesItemsFirstInFirstOut() async {
         let inFlight = InFlight(limit: 1)
         let probe = Probe()

@@ -149,16 +149,21 @@ public final class BotHost: Sendable {
     /// Processes events left in the inbox (accepted but not committed, e.g. after a crash), each
     /// user's in order. Reads `page` events at a time and goes on until a read finds nothing it
     /// has not tried, so a backlog larger than a page is not left waiting for the next start.
-    /// An event that fails stays in the inbox and is tried again on the next call.
-    public func drainInbox(page: Int = 10_000) async {
+    /// An event that fails stays in the inbox for the next drain.
+    ///
+    /// Each user's events of a page go to `run` as one piece of work, and `run` returns once that
+    /// work is done: by default it runs at once; a server passes its bounded background workers,
+    /// so recovering a backlog does not take the CPU its webhook acknowledgements need.
+    public func drainInbox(
+        page: Int = 10_000,
+        run: @escaping @Sendable (_ work: @escaping @Sendable () async -> Void) async -> Void = { await $0() }
+    ) async {
         do {
             try await drainInPages(page: page, id: \.id, read: storage.pendingInbox(limit:)) { entries in
                 await withTaskGroup(of: Void.self) { group in
-                    for (_, entries) in Dictionary(
-                        grouping: entries, by: { UserKey(bot: $0.bot, user: $0.event.userID) })
-                    {
+                    for userEntries in entries.groupedByUser() {
                         group.addTask {
-                            for entry in entries { await self.handle(entry, fromInbox: true) }
+                            await run { for entry in userEntries { await self.handle(entry, fromInbox: true) } }
                         }
                     }
                 }
@@ -166,6 +171,13 @@ public final class BotHost: Sendable {
         } catch {
             logger.error("could not read the inbox", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+extension [InboxEntry] {
+    /// The entries split by user (bot and user id), each user's in the order they have here.
+    public func groupedByUser() -> [[InboxEntry]] {
+        [[InboxEntry]](Dictionary(grouping: self) { UserKey(bot: $0.bot, user: $0.event.userID) }.values)
     }
 }
 

@@ -64,7 +64,7 @@ struct BackgroundService: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(recoveryInterval))
             if Task.isCancelled { return }
-            await server.host.drainInbox()
+            await server.host.drainInbox(run: server.inFlight.run)
             guard let redis = server.host.storage as? RedisStorage else { continue }
             let cutoff = server.host.time.now() - 3 * recoveryInterval
             if let stale = try? await redis.claimStaleOutbox(createdBefore: cutoff, limit: 1000, lease: 60),

@@ -63,6 +63,16 @@ final class InFlight: Sendable {
         startWorkers()
     }
 
+    /// Queues `work` like `spawn` and returns once it has run.
+    func run(_ work: @escaping Work) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            spawn {
+                await work()
+                done.resume()
+            }
+        }
+    }
+
     /// Marks a webhook request as being accepted until `body` returns.
     func accepting<T>(_ body: () async throws -> T) async rethrows -> T {
         acceptingNow.add(1, ordering: .relaxed)

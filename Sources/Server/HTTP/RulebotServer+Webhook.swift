@@ -75,8 +75,7 @@ extension RulebotServer {
 
     /// Handles accepted events in the background, each user's in order.
     func process(_ entries: [InboxEntry]) {
-        let byUser = Dictionary(grouping: entries) { [$0.bot, $0.event.userID] }
-        for (_, userEntries) in byUser {
+        for userEntries in entries.groupedByUser() {
             inFlight.spawn {
                 for entry in userEntries { await self.host.handle(entry, fromInbox: true) }
             }

@@ -60,7 +60,7 @@ public final class RulebotServer: Sendable {
 
     /// Starts background processing of events the inbox still holds (after a crash) and unsent replies.
     func recover() async {
-        await host.drainInbox()
+        await host.drainInbox(run: inFlight.run)
         await host.dispatcher.flushPending()
     }
 
