@@ -15,9 +15,9 @@ struct InboxJournalTests {
         InboxEntry(bot: Self.bot, event: .message("text of \(id)", from: user, id: id))
     }
 
-    func handled(_ id: String, write value: Int = 1) -> UserCommit {
+    func handled(_ id: String) -> UserCommit {
         var commit = UserCommit(bot: Self.bot, userID: "u1")
-        commit.writes[StorageKey(.user, "n")] = StoredValue(.int(value))
+        commit.writes[StorageKey(.user, "n")] = StoredValue(.int(1))
         commit.inboxID = "\(Self.bot):\(id)"
         return commit
     }

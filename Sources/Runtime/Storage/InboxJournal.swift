@@ -19,8 +19,8 @@ final class InboxJournal: Sendable {
     /// pending events grows with the backlog, and doubling it holds the lock every request needs.
     private struct Segment {
         var number: Int
-        /// In the order accepted.
-        var entries: [InboxEntry] = []
+        /// In the order accepted, with their ids (built once, not per lookup).
+        var entries: [(id: String, entry: InboxEntry)] = []
         /// Ids not yet handled, with how long they stay remembered.
         var waiting: [String: Double] = [:]
     }
@@ -60,14 +60,16 @@ final class InboxJournal: Sendable {
         let descriptor = try Self.create(Self.path(base, next))
         var segment = Segment(number: next)
         var lines = ""
-        for (entry, rememberUntil) in entries where !done.contains(entry.id) && segment.waiting[entry.id] == nil {
-            segment.entries.append(entry)
-            segment.waiting[entry.id] = rememberUntil
+        for (entry, rememberUntil) in entries {
+            let id = entry.id
+            guard !done.contains(id), segment.waiting[id] == nil else { continue }
+            segment.entries.append((id, entry))
+            segment.waiting[id] = rememberUntil
             lines += Self.line(entry, rememberUntil: rememberUntil)
         }
         var state = State(descriptor: descriptor, segments: [segment])
         do {
-            state.bytes = try Self.write(lines, to: descriptor)
+            state.bytes = try Self.write(lines, to: descriptor, path: Self.path(base, next))
             // The moved events must be on disk before the segments that held them go.
             guard fsync(descriptor) == 0 else { throw Self.error("fsync", Self.path(base, next)) }
         } catch {
@@ -106,17 +108,16 @@ final class InboxJournal: Sendable {
         try state.withLock { state in
             if state.bytes >= segmentBytes { try rotate(&state) }
             do {
-                state.bytes += try Self.write(lines, to: state.descriptor)
+                let current = Self.path(base, state.segments[state.segments.count - 1].number)
+                state.bytes += try Self.write(lines, to: state.descriptor, path: current)
             } catch {
                 // Not acknowledged, so not kept: cut a partly written line off again.
                 _ = ftruncate(state.descriptor, off_t(state.bytes))
                 throw error
             }
             let last = state.segments.count - 1
-            for (id, entry) in accepted {
-                state.segments[last].entries.append(entry)
-                state.segments[last].waiting[id] = rememberUntil
-            }
+            state.segments[last].entries += accepted
+            for (id, _) in accepted { state.segments[last].waiting[id] = rememberUntil }
         }
     }
 
@@ -141,8 +142,9 @@ final class InboxJournal: Sendable {
     func pending(limit: Int) -> [InboxEntry] {
         state.withLock { state in
             Array(
-                state.segments.lazy.flatMap { segment in segment.entries.lazy.filter { segment.waiting[$0.id] != nil } }
-                    .prefix(limit))
+                state.segments.lazy.flatMap { segment in
+                    segment.entries.lazy.filter { segment.waiting[$0.id] != nil }.map(\.entry)
+                }.prefix(limit))
         }
     }
 
@@ -201,7 +203,7 @@ final class InboxJournal: Sendable {
         return descriptor
     }
 
-    private static func write(_ text: String, to descriptor: Int32) throws -> Int {
+    private static func write(_ text: String, to descriptor: Int32, path: String) throws -> Int {
         var text = text
         return try text.withUTF8 { bytes in
             guard let start = bytes.baseAddress else { return 0 }
@@ -210,7 +212,7 @@ final class InboxJournal: Sendable {
                 let written = Glibc.write(descriptor, start + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    throw error("write", "inbox journal")
+                    throw error("write", path)
                 }
                 offset += written
             }

@@ -291,17 +291,16 @@ public final class SQLiteStorage: BotStorage {
 
     /// Deletes expired values and forgotten ids.
     public func purgeExpired(now: Double) async throws -> Int {
-        let (removed, forgotten) = try await pool.write { db in
+        let (expired, forgotten) = try await pool.write { db in
             try db.execute(sql: "DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?", arguments: [now])
-            let removed = db.changesCount
+            let expired = db.changesCount
             try db.execute(sql: "DELETE FROM seen WHERE expires_at <= ?", arguments: [now])
-            let forgotten = db.changesCount
-            return (removed + forgotten, forgotten)
+            return (expired, db.changesCount)
         }
         if seen.purged(forgotten) {
             try await seen.rebuild { try await pool.read(Self.allSeenIDs) }
         }
-        return removed
+        return expired + forgotten
     }
 
     /// Counters.
