@@ -108,7 +108,9 @@ public final class JSONFileStorage: BotStorage {
         try await counter.counting {
             counter.operation()
             try lock.withLock { sequence in
-                if let id = commit.inboxID, try inboxFiles(of: id).isEmpty,
+                // Listed once here and handed to `apply`, which removes them.
+                let pending = try commit.inboxID.map(inboxFiles(of:))
+                if let id = commit.inboxID, pending?.isEmpty == true,
                     FileManager.default.fileExists(atPath: seenURL(id).path)
                 {
                     throw RuntimeError.alreadyHandled
@@ -124,14 +126,16 @@ public final class JSONFileStorage: BotStorage {
                     commit: CodableCommit(commit),
                     outbox: numbered.map { JournalEntry.Numbered(seq: $0.0, message: $0.1) })
                 try write(entry, to: journal)
-                try apply(entry)
+                try apply(entry, inboxFiles: pending)
                 try FileManager.default.removeItem(at: journal)
             }
             cache.apply(commit)
         }
     }
 
-    private func apply(_ entry: JournalEntry) throws {
+    /// Applies a journalled commit; `inboxFiles` are its event's pending files, when the caller
+    /// already listed them.
+    private func apply(_ entry: JournalEntry, inboxFiles listed: [URL]? = nil) throws {
         let commit = entry.commit
         for write in commit.writes {
             let target = url(write.key, commit.userID)
@@ -159,7 +163,7 @@ public final class JSONFileStorage: BotStorage {
             try write(numbered.message, to: root.appendingPathComponent("_system/outbox/\(name)"))
         }
         if let inboxID = commit.inboxID {
-            for url in try inboxFiles(of: inboxID) { try? FileManager.default.removeItem(at: url) }
+            for url in try listed ?? inboxFiles(of: inboxID) { try? FileManager.default.removeItem(at: url) }
         }
     }
 
