@@ -84,8 +84,9 @@ struct ServerHarness {
         Array(try Data(contentsOf: fixturesRoot.appendingPathComponent(path)))
     }
 
+    /// The WhatsApp fixtures copied into the repository (`Tests/Fixtures/whatsapp`, see its INDEX.md).
     static let fixturesRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures/whatsapp")
+        .appendingPathComponent("Fixtures/whatsapp")
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
