@@ -29,10 +29,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
+        // A C face for Debian's RE2 (libre2-dev): regular expressions matched in linear time.
+        .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
         // Pure compiler: YAML text in, RuleGraph and diagnostics out; no clock, disk or network.
         .target(
             name: "RuleEngine",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["CRE2", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         // Debian's libhiredis (the official Redis C client), for the Redis storage backend.
@@ -86,5 +88,6 @@ let package = Package(
             dependencies: ["Server", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -15,7 +15,10 @@ public struct BotCompiler: Sendable {
     /// Compiles `source`, naming it `file` in diagnostics.
     public func compile(source: String, file: String) -> CompileResult {
         var diagnostics = DiagnosticBag()
-        guard let root = YAMLReader(file: file).read(source, diagnostics: &diagnostics) else {
+        var reader = YAMLReader(file: file)
+        guard CompileLimits.checkSize(of: source, file: file, into: &diagnostics),
+            let root = reader.read(source, diagnostics: &diagnostics)
+        else {
             return CompileResult(graph: nil, diagnostics: diagnostics.sorted)
         }
         var checker = ShapeChecker(catalog: catalog, locator: ScalarLocator(source: source))

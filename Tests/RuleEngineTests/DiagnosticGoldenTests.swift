@@ -11,7 +11,8 @@ struct DiagnosticGoldenTests {
         "invalid-storage-key", "invalid-storage", "unknown-trigger", "unknown-function", "wrong-argument-count",
         "undefined-state", "undefined-timer", "undefined-template", "undefined-variable", "duplicate-rule-id",
         "multiple-initial-states", "unreachable-state", "state-never-left", "shadowed-rule", "unused-timer",
-        "too-many-buttons", "too-many-items", "button-title-too-long", "text-too-long",
+        "too-many-buttons", "too-many-items", "button-title-too-long", "text-too-long", "nesting-too-deep",
+        "yaml-too-large", "too-many-diagnostics",
     ]
 
     @Test(arguments: ids)

@@ -4,8 +4,7 @@ import Testing
 
 struct JSONParserTests {
     static var fixtureFiles: [URL] {
-        let root = Golden.repositoryRoot().deletingLastPathComponent().appendingPathComponent(
-            "shared/fixtures/whatsapp")
+        let root = Golden.repositoryRoot().appendingPathComponent("Tests/Fixtures/whatsapp")
         let files =
             FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
         return files.filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
@@ -27,6 +26,24 @@ struct JSONParserTests {
                 == .array([.int(1), .double(-2.5), .double(1000), .bool(true), .null, .object([:])]))
     }
 
+    /// Any WhatsApp user can put any escape in a message: none may trap (the fuzzed webhook
+    /// `"\ud800\u0041"` once killed the server), and each broken surrogate reads as U+FFFD.
+    @Test(arguments: [
+        (#""\ud800\u0041""#, "\u{FFFD}A"),
+        (#""\udc00x""#, "\u{FFFD}x"),
+        (#""a\ud800""#, "a\u{FFFD}"),
+        (#""\udc00\ud800""#, "\u{FFFD}\u{FFFD}"),
+        (#""\ud800\ud800\udc00""#, "\u{FFFD}\u{10000}"),
+        (#""\ud83d\ude00""#, "😀"),
+    ])
+    func readsBrokenSurrogatesAsReplacementCharacters(json: String, expected: String) throws {
+        #expect(try JSONParser.parse(json) == .string(expected))
+    }
+
+    @Test func keepsNumbersBeyondDoubleAsTheirText() throws {
+        #expect(try JSONParser.parse("[1e400, -1e999, 1e19]") == .array(["1e400", "-1e999", .double(1e19)]))
+    }
+
     @Test func roundTripsWhatItWrites() throws {
         let value: Value = .object([
             "text": "line\nbreak \"quoted\" 😀", "n": .int(-3), "d": .double(1.5),
@@ -36,7 +53,10 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(value.storageJSON) == value)
     }
 
-    @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "\"unterminated", "tru", "01x", "{} extra", "\"\u{01}\""])
+    @Test(arguments: [
+        "", "{", "[1,]", "{\"a\" 1}", "\"unterminated", "tru", "01x", "{} extra", "\"\u{01}\"", "-", "1.", "1e", "01",
+        "1.5.5", "1e+-2", "--1",
+    ])
     func rejectsMalformedInput(text: String) {
         #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(text) }
     }

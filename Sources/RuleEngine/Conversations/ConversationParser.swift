@@ -3,7 +3,11 @@ public enum ConversationParser {
     /// Parses `source`; the spec is nil when there were errors (see the diagnostics).
     public static func parse(source: String, file: String) -> (ConversationSpec?, [Diagnostic]) {
         var diagnostics = DiagnosticBag()
-        guard let root = YAMLReader(file: file).read(source, diagnostics: &diagnostics) else {
+        guard CompileLimits.checkSize(of: source, file: file, into: &diagnostics) else {
+            return (nil, diagnostics.sorted)
+        }
+        var reader = YAMLReader(file: file)
+        guard let root = reader.read(source, diagnostics: &diagnostics) else {
             return (nil, diagnostics.sorted)
         }
         var checker = ShapeChecker(catalog: ActionCatalog([]), locator: ScalarLocator(source: source))

@@ -73,9 +73,22 @@ public struct DiagnosticBag: Sendable {
                 suggestion: suggestion, notes: notes))
     }
 
-    /// The diagnostics sorted by position, duplicates removed.
+    /// The diagnostics sorted by position, duplicates removed, at most `CompileLimits.diagnostics`
+    /// of them: the rest are counted in a last `too-many-diagnostics`, so one broken line cannot
+    /// print megabytes.
     public var sorted: [Diagnostic] {
         var seen = Set<Diagnostic>()
-        return all.filter { seen.insert($0).inserted }.sorted { $0.location < $1.location }
+        let unique = all.filter { seen.insert($0).inserted }.sorted { $0.location < $1.location }
+        guard unique.count > CompileLimits.diagnostics else { return unique }
+        let rest = unique[CompileLimits.diagnostics...]
+        let errors = rest.filter { $0.severity == .error }.count
+        return Array(unique.prefix(CompileLimits.diagnostics)) + [
+            Diagnostic(
+                id: "too-many-diagnostics", severity: errors > 0 ? .error : .warning,
+                message:
+                    "\(rest.count) more diagnostics not shown (\(errors) errors, \(rest.count - errors) warnings)",
+                location: rest[rest.startIndex].location,
+                notes: ["fix the ones above and check again"])
+        ]
     }
 }

@@ -24,8 +24,19 @@ public enum GraphExporter {
         }
     }
 
-    static func edges(_ graph: RuleGraph) -> [Edge] {
+    /// Arrows drawn at most: a rule without `in:` is an arrow from every state, so a large bot
+    /// could ask for millions; past this the picture says how many it left out.
+    static let maximumEdges = 2_000
+
+    /// The distinct arrows, at most `maximumEdges`, and whether any were left out.
+    static func edges(_ graph: RuleGraph) -> (edges: [Edge], truncated: Bool) {
         var edges: [Edge] = []
+        var seen = Set<Edge>()
+        func add(_ edge: Edge) -> Bool {
+            guard seen.count < maximumEdges else { return false }
+            if seen.insert(edge).inserted { edges.append(edge) }
+            return true
+        }
         for rule in graph.rules {
             let sources = rule.states.isEmpty ? graph.states.map(\.name) : rule.states
             let label = rule.trigger.label + (rule.condition.map { " [\($0.source)]" } ?? "")
@@ -37,25 +48,31 @@ public enum GraphExporter {
             let suffix = timers.isEmpty ? "" : " / start " + timers.joined(separator: ", ")
             for source in sources {
                 for target in targets.isEmpty ? (timers.isEmpty ? [] : [source]) : targets {
-                    edges.append(Edge(from: source, to: target, label: label + suffix))
+                    guard add(Edge(from: source, to: target, label: label + suffix)) else { return (edges, true) }
                 }
             }
         }
         for state in graph.states where state.name != graph.initialState {
             if let ttl = state.timeToLive {
-                edges.append(
-                    Edge(from: state.name, to: graph.initialState, label: "ttl \(DurationText.format(ttl)) expires"))
+                let edge = Edge(
+                    from: state.name, to: graph.initialState, label: "ttl \(DurationText.format(ttl)) expires")
+                guard add(edge) else { return (edges, true) }
             }
         }
-        var seen = Set<Edge>()
-        return edges.filter { seen.insert($0).inserted }
+        return (edges, false)
+    }
+
+    private static func omission(_ truncated: Bool, comment: String) -> [String] {
+        truncated ? ["    \(comment) more transitions not drawn: only the first \(maximumEdges) are"] : []
     }
 
     private static func mermaid(_ graph: RuleGraph) -> String {
         var lines = ["stateDiagram-v2", "    [*] --> \(graph.initialState)"]
-        for edge in edges(graph) {
+        let (edges, truncated) = edges(graph)
+        for edge in edges {
             lines.append("    \(edge.from) --> \(edge.to): \(escapeMermaid(edge.label))")
         }
+        lines += omission(truncated, comment: "%%")
         for timer in graph.timers {
             lines.append(
                 "    note right of \(graph.initialState): timer \(timer.name) fires after \(DurationText.format(timer.duration))"
@@ -72,9 +89,11 @@ public enum GraphExporter {
             let ttl = state.timeToLive.map { "\\nttl \(DurationText.format($0))" } ?? ""
             lines.append("    \"\(state.name)\" [label=\"\(state.name)\(ttl)\"];")
         }
-        for edge in edges(graph) {
+        let (edges, truncated) = edges(graph)
+        for edge in edges {
             lines.append("    \"\(edge.from)\" -> \"\(edge.to)\" [label=\"\(escapeDot(edge.label))\"];")
         }
+        lines += omission(truncated, comment: "//")
         for timer in graph.timers {
             lines.append(
                 "    \"timer \(timer.name)\" [shape=note, label=\"timer \(timer.name)\\n\(DurationText.format(timer.duration))\"];"

@@ -16,6 +16,8 @@ struct ParsedExpression {
     var expression: Expression
     var references: [Reference]
     var calls: [Call]
+    /// Literal patterns on the right of `matches`, checked when the bot is compiled.
+    var patterns: [(pattern: String, offset: Int)] = []
 }
 
 /// Recursive-descent parser for the expression language (see docs/bot-language.md).
@@ -24,7 +26,10 @@ struct ExpressionParser {
     private var position = 0
     private var references: [ParsedExpression.Reference] = []
     private var calls: [ParsedExpression.Call] = []
+    private var patterns: [(pattern: String, offset: Int)] = []
     private let text: String
+    /// How many nested constructs the parser is inside; bounded so no input can exhaust the stack.
+    private var depth = 0
 
     init(_ text: String) {
         self.text = text
@@ -33,9 +38,17 @@ struct ExpressionParser {
     mutating func parse() throws(ExpressionError) -> ParsedExpression {
         tokens = try ExpressionLexer.tokenize(text)
         guard tokens.first?.kind != .end else { throw ExpressionError(message: "expression is empty", offset: 0) }
+        // The limit also bounds the depth of a long chain like `1 + 1 + …`, which becomes a tree
+        // as deep as it is long for every later walk over it.
+        guard tokens.count <= CompileLimits.expressionTokens + 1 else {
+            throw ExpressionError(
+                message:
+                    "expression is too long: \(tokens.count - 1) tokens, at most \(CompileLimits.expressionTokens); split it with vars",
+                offset: tokens[CompileLimits.expressionTokens].offset)
+        }
         let expression = try parseOr()
         guard current.kind == .end else { throw unexpected() }
-        return ParsedExpression(expression: expression, references: references, calls: calls)
+        return ParsedExpression(expression: expression, references: references, calls: calls, patterns: patterns)
     }
 
     private var current: ExpressionToken { tokens[position] }
@@ -62,7 +75,25 @@ struct ExpressionParser {
         }
     }
 
+    /// Runs `body` one level deeper, failing past `CompileLimits.expressionNesting`.
+    private mutating func nested(
+        _ body: (inout ExpressionParser) throws(ExpressionError) -> Expression
+    ) throws(ExpressionError) -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= CompileLimits.expressionNesting else {
+            throw ExpressionError(
+                message: "expression nests more than \(CompileLimits.expressionNesting) levels deep",
+                offset: current.offset)
+        }
+        return try body(&self)
+    }
+
     private mutating func parseOr() throws(ExpressionError) -> Expression {
+        try nested { parser throws(ExpressionError) in try parser.parseOrChain() }
+    }
+
+    private mutating func parseOrChain() throws(ExpressionError) -> Expression {
         var left = try parseAnd()
         while accept("or") || accept("||") { left = .binary(.or, left, try parseAnd()) }
         return left
@@ -75,7 +106,9 @@ struct ExpressionParser {
     }
 
     private mutating func parseNot() throws(ExpressionError) -> Expression {
-        if accept("not") || accept("!") { return .unary(.not, try parseNot()) }
+        if accept("not") || accept("!") {
+            return .unary(.not, try nested { parser throws(ExpressionError) in try parser.parseNot() })
+        }
         return try parseComparison()
     }
 
@@ -94,7 +127,10 @@ struct ExpressionParser {
             }
         guard let name, let op = Self.comparisons[name] else { return left }
         position += 1
-        return .binary(op, left, try parseCoalesce())
+        let rightOffset = current.offset
+        let right = try parseCoalesce()
+        if op == .matches, case .literal(.string(let pattern)) = right { patterns.append((pattern, rightOffset)) }
+        return .binary(op, left, right)
     }
 
     private mutating func parseCoalesce() throws(ExpressionError) -> Expression {
@@ -132,7 +168,9 @@ struct ExpressionParser {
     }
 
     private mutating func parseUnary() throws(ExpressionError) -> Expression {
-        if accept("-") { return .unary(.negate, try parseUnary()) }
+        if accept("-") {
+            return .unary(.negate, try nested { parser throws(ExpressionError) in try parser.parseUnary() })
+        }
         return try parsePostfix()
     }
 

@@ -55,6 +55,8 @@ struct BotDocument {
     var storageKeys: [ShapeChecker.StorageKey] = []
 
     /// The state new users start in: the one marked `initial`, else the first, else `start`.
+    ///
+    /// A search of the states: read it once, not inside a loop over them.
     var initialState: String {
         states.first { $0.isInitial }?.name ?? states.first?.name ?? "start"
     }

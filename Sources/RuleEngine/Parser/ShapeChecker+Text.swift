@@ -38,11 +38,19 @@ extension ShapeChecker {
             do {
                 let parsed = try parser.parse()
                 collect(parsed.references, parsed.calls, node, offset: start)
+                for (pattern, patternOffset) in parsed.patterns {
+                    checkRegex(pattern, at: locator.location(of: start + patternOffset, in: node))
+                }
             } catch {
                 diagnostics.report(
                     "invalid-expression", error.message, at: locator.location(of: start + error.offset, in: node))
             }
         case .duration:
+            if let seconds = DurationText.unbounded(text), seconds > DurationText.maximumSeconds {
+                diagnostics.report(
+                    "invalid-duration", "'\(text)' is longer than the longest duration, 100 years", at: node.location)
+                return
+            }
             guard let seconds = DurationText.seconds(text), seconds > 0 else {
                 diagnostics.report(
                     "invalid-duration", "'\(text)' is not a duration; write it like 15s, 10m, 1h30m or 7d",
@@ -50,11 +58,7 @@ extension ShapeChecker {
                 return
             }
         case .regex:
-            do {
-                _ = try NSRegularExpression(pattern: text)
-            } catch {
-                diagnostics.report("invalid-regex", "'\(text)' is not a valid regular expression", at: node.location)
-            }
+            checkRegex(text, at: node.location)
         case .stateName:
             names.append(.init(kind: .state, name: text, location: node.location))
         case .timerName:
@@ -88,6 +92,19 @@ extension ShapeChecker {
                     "unknown trigger '\(text)'; use a /COMMAND, \(BotShape.triggerWords.joined(separator: ", ")) or a message type",
                     at: node.location, suggestion: Suggestion.closest(to: text, in: words))
             }
+        }
+    }
+
+    private mutating func checkRegex(_ pattern: String, at location: SourceLocation) {
+        do {
+            _ = try LinearRegex(pattern)
+        } catch {
+            diagnostics.report(
+                "invalid-regex", "'\(pattern)' is not a regular expression RuleBot can run: \(error.reason)",
+                at: location,
+                notes: [
+                    "patterns are matched in linear time (RE2 syntax): backreferences (\\1) and look-around ((?=, (?!, (?<=) are not available"
+                ])
         }
     }
 
@@ -126,12 +143,12 @@ extension ShapeChecker {
     private mutating func collect(
         _ references: [ParsedExpression.Reference], _ calls: [ParsedExpression.Call], _ node: SyntaxNode, offset: Int
     ) {
-        for reference in references {
-            variables.append(
-                .init(path: reference.path, location: locator.location(of: offset + reference.offset, in: node)))
+        let locations = locator.locations(
+            of: references.map { offset + $0.offset } + calls.map { offset + $0.offset }, in: node)
+        for (reference, location) in zip(references, locations) {
+            variables.append(.init(path: reference.path, location: location))
         }
-        for call in calls {
-            let location = locator.location(of: offset + call.offset, in: node)
+        for (call, location) in zip(calls, locations[references.count...]) {
             guard let function = ExpressionFunction.all[call.name] else {
                 diagnostics.report(
                     "unknown-function", "unknown function '\(call.name)'", at: location,

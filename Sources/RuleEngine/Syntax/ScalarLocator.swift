@@ -8,23 +8,50 @@ struct ScalarLocator: Sendable {
     }
 
     func location(of offset: Int, in node: SyntaxNode) -> SourceLocation {
-        guard case .scalar(let text, let style) = node.kind else { return node.location }
-        let prefix = text.prefix(offset)
-        switch style {
-        case .plain:
-            return prefix.contains("\n") ? node.location : node.location.advanced(by: offset)
-        case .quoted:
-            return prefix.contains("\n") ? node.location : node.location.advanced(by: offset + 1)
-        case .block:
-            let lineInBlock = prefix.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
-            let column = prefix.split(separator: "\n", omittingEmptySubsequences: false).last?.count ?? 0
-            let firstContent = node.location.line + 1
-            let indent = blockIndent(startingAt: firstContent)
-            var location = node.location
-            location.line = firstContent + lineInBlock
-            location.column = indent + column + 1
-            return location
+        locations(of: [offset], in: node)[0]
+    }
+
+    /// The locations of several offsets in one pass over the scalar: a line with thousands of
+    /// `{{ }}` tags costs one walk, not one per tag.
+    func locations(of offsets: [Int], in node: SyntaxNode) -> [SourceLocation] {
+        guard case .scalar(let text, let style) = node.kind else { return offsets.map { _ in node.location } }
+        let order = offsets.indices.sorted { offsets[$0] < offsets[$1] }
+        var result = [SourceLocation](repeating: node.location, count: offsets.count)
+        var next = 0
+        var index = 0
+        var lineInBlock = 0
+        var column = 0
+        let firstContent = node.location.line + 1
+        let indent = style == .block ? blockIndent(startingAt: firstContent) : 0
+        func place(upTo limit: Int) {
+            while next < order.count, offsets[order[next]] <= limit {
+                let offset = offsets[order[next]]
+                switch style {
+                case .plain: result[order[next]] = lineInBlock > 0 ? node.location : node.location.advanced(by: offset)
+                case .quoted:
+                    result[order[next]] = lineInBlock > 0 ? node.location : node.location.advanced(by: offset + 1)
+                case .block:
+                    var location = node.location
+                    location.line = firstContent + lineInBlock
+                    location.column = indent + column + 1
+                    result[order[next]] = location
+                }
+                next += 1
+            }
         }
+        for character in text {
+            guard next < order.count else { break }
+            place(upTo: index)
+            if character == "\n" {
+                lineInBlock += 1
+                column = 0
+            } else {
+                column += 1
+            }
+            index += 1
+        }
+        place(upTo: Int.max)
+        return result
     }
 
     private func blockIndent(startingAt line: Int) -> Int {

@@ -3,10 +3,31 @@ import Yams
 /// Reads YAML text into a `SyntaxNode` tree, turning syntax errors into diagnostics.
 struct YAMLReader {
     var file: String
+    /// The last line of the text read and its length, where errors found at its end are reported.
+    private var lastLine = 1
+    private var lastLineLength = 0
+    /// Nodes that may still be built; aliases re-expand their subtree at every use.
+    private var nodeBudget = CompileLimits.yamlNodes
+
+    init(file: String) {
+        self.file = file
+    }
 
     /// The tree, or nil when the text is not YAML at all (the reason is in `diagnostics`).
-    func read(_ text: String, diagnostics: inout DiagnosticBag) -> SyntaxNode? {
+    mutating func read(_ text: String, diagnostics: inout DiagnosticBag) -> SyntaxNode? {
         var text = text
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }
+        lastLine = max(1, lines.count)
+        lastLineLength = lines.last?.count ?? 0
+        // Yams composes recursively, one stack frame per level: refuse deep text before it does.
+        if let excess = NestingScanner.firstExcess(in: text) {
+            diagnostics.report(
+                "nesting-too-deep",
+                "the YAML nests more than \(CompileLimits.yamlNesting) levels deep here; a bot file needs only a few",
+                at: SourceLocation(file: file, line: excess.line, column: excess.column))
+            return nil
+        }
         // Duplicate keys abort Yams' parse, so find them first, report each, and rename the later
         // ones out of the way so the rest of the file is still checked in the same run.
         for duplicate in DuplicateKeyScanner.scan(text) {
@@ -20,7 +41,15 @@ struct YAMLReader {
                 return SyntaxNode(
                     kind: .scalar("", style: .plain), location: SourceLocation(file: file, line: 1, column: 1))
             }
-            return convert(node)
+            guard let converted = convert(node) else {
+                diagnostics.report(
+                    "yaml-too-large",
+                    "the YAML holds more than \(CompileLimits.yamlNodes) nodes once its aliases are expanded",
+                    at: SourceLocation(file: file, line: 1, column: 1),
+                    notes: ["each use of an alias (*name) counts every node of what it names"])
+                return nil
+            }
+            return converted
         } catch let error as YamlError {
             report(error, diagnostics: &diagnostics)
             return nil
@@ -30,7 +59,10 @@ struct YAMLReader {
         }
     }
 
-    private func convert(_ node: Node) -> SyntaxNode {
+    /// The node as a `SyntaxNode`, or nil when building it would pass the node budget.
+    private mutating func convert(_ node: Node) -> SyntaxNode? {
+        nodeBudget -= 1
+        guard nodeBudget >= 0 else { return nil }
         let location = locate(node.mark)
         switch node {
         case .scalar(let scalar):
@@ -42,17 +74,29 @@ struct YAMLReader {
                 }
             return SyntaxNode(kind: .scalar(scalar.string, style: style), location: location)
         case .mapping(let mapping):
-            let pairs = mapping.map { SyntaxNode.Pair(key: convert($0.key), value: convert($0.value)) }
+            var pairs: [SyntaxNode.Pair] = []
+            for (key, value) in mapping {
+                guard let key = convert(key), let value = convert(value) else { return nil }
+                pairs.append(SyntaxNode.Pair(key: key, value: value))
+            }
             return SyntaxNode(kind: .mapping(pairs), location: location)
         case .sequence(let sequence):
-            return SyntaxNode(kind: .sequence(sequence.map(convert)), location: location)
+            var items: [SyntaxNode] = []
+            for item in sequence {
+                guard let item = convert(item) else { return nil }
+                items.append(item)
+            }
+            return SyntaxNode(kind: .sequence(items), location: location)
         case .alias:
             return SyntaxNode(kind: .scalar("", style: .plain), location: location)
         }
     }
 
+    /// A mark past the end of the text (libyaml's for "unexpected end") is put on the last line.
     private func locate(_ mark: Mark?) -> SourceLocation {
-        SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        guard let mark else { return SourceLocation(file: file, line: 1, column: 1) }
+        if mark.line > lastLine { return SourceLocation(file: file, line: lastLine, column: lastLineLength + 1) }
+        return SourceLocation(file: file, line: max(1, mark.line), column: max(1, mark.column))
     }
 
     private func report(_ error: YamlError, diagnostics: inout DiagnosticBag) {

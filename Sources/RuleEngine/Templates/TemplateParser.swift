@@ -22,6 +22,8 @@ struct TemplateParser {
     private var references: [ParsedExpression.Reference] = []
     private var calls: [ParsedExpression.Call] = []
     private var locals: [String] = []
+    /// Blocks (`#if`, `#each`) the parser is inside.
+    private var depth = 0
 
     init(_ source: String) {
         self.source = source
@@ -101,6 +103,13 @@ struct TemplateParser {
                 if !text.isEmpty { segments.append(.text(text)) }
             case .tag(let tag, let offset):
                 if tag == "else" || tag.hasPrefix("/") { return (segments, (tag, offset)) }
+                if tag.hasPrefix("#each") || tag.hasPrefix("#if") {
+                    guard depth < CompileLimits.templateNesting else {
+                        throw ExpressionError(
+                            message: "blocks nest more than \(CompileLimits.templateNesting) levels deep",
+                            offset: offset)
+                    }
+                }
                 if tag.hasPrefix("#each") {
                     segments.append(try parseEach(String(tag.dropFirst(5)), offset: offset + 5))
                 } else if tag.hasPrefix("#if") {
@@ -129,7 +138,11 @@ struct TemplateParser {
         let list = try expression(listText, offset: offset)
         locals.append(variable)
         locals.append("loop")
-        defer { locals.removeLast(2) }
+        depth += 1
+        defer {
+            locals.removeLast(2)
+            depth -= 1
+        }
         let (body, terminator) = try parseBlock()
         guard terminator?.0 == "/each" else {
             throw ExpressionError(message: "'{{#each}}' is never closed with '{{/each}}'", offset: offset - 5)
@@ -139,6 +152,8 @@ struct TemplateParser {
 
     private mutating func parseIf(_ header: String, offset: Int) throws(ExpressionError) -> TemplateSegment {
         let condition = try expression(header, offset: offset)
+        depth += 1
+        defer { depth -= 1 }
         let (then, terminator) = try parseBlock()
         var otherwise: [TemplateSegment] = []
         var end = terminator

@@ -4,8 +4,13 @@ public enum DurationText {
         ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604800),
     ]
 
-    /// The number of seconds, or nil when `text` is not a duration.
+    /// The number of seconds, or nil when `text` is not a duration or is longer than `maximumSeconds`.
     public static func seconds(_ text: String) -> Double? {
+        unbounded(text).flatMap { $0 <= maximumSeconds ? $0 : nil }
+    }
+
+    /// The number of seconds without the upper bound, or nil when `text` is not a duration.
+    static func unbounded(_ text: String) -> Double? {
         var rest = Substring(text.trimmed)
         guard !rest.isEmpty else { return nil }
         var total = 0.0
@@ -18,13 +23,13 @@ public enum DurationText {
             rest = rest.dropFirst(unitText.count)
             total += amount * unit.1
         }
-        return total
+        return total.isFinite ? total : nil
     }
 
     /// The human form of a number of seconds: `15s`, `1h`, `1h30m`.
     public static func format(_ seconds: Double) -> String {
-        if seconds < 1 { return "\(Int(seconds * 1000))ms" }
-        var rest = Int(seconds)
+        if seconds < 1 { return "\(Int(saturating: seconds * 1000))ms" }
+        var rest = Int(saturating: seconds)
         var parts: [String] = []
         for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
             parts.append("\(rest / size)\(unit)")

@@ -1,5 +1,8 @@
 /// A JSON reader straight into `Value` (RFC 8259), used on hot paths: every webhook body and
-/// every stored value read back. `JSONDecoder` through `Value`'s `Decodable` conformance tries
+/// every stored value read back.
+///
+/// Hostile input never traps it: nesting is limited, a lone or reversed surrogate escape reads as
+/// U+FFFD, and a number too large for a `Double` (`1e400`) is kept as a string of its text. `JSONDecoder` through `Value`'s `Decodable` conformance tries
 /// each type in turn for every node and costs several times more.
 public struct JSONParser {
     /// A syntax error with its byte offset.
@@ -166,15 +169,7 @@ public struct JSONParser {
                 case UInt8(ascii: "b"): out.append(0x08)
                 case UInt8(ascii: "f"): out.append(0x0C)
                 case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                        bytes[index + 1] == UInt8(ascii: "u")
-                    {
-                        index += 2
-                        let low = try hex4()
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    out += Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
+                    appendUTF8(of: try unicodeEscape(), to: &out)
                 default: throw fail("invalid escape")
                 }
                 continue
@@ -184,6 +179,32 @@ public struct JSONParser {
             index += 1
         }
         throw fail("unterminated string")
+    }
+
+    /// The scalar of a `\u` escape whose `\u` has been read, joining a surrogate pair.
+    ///
+    /// Any text may arrive in a webhook: a lone or reversed surrogate becomes U+FFFD, and a
+    /// following escape that does not complete the pair is left to be read on its own.
+    private mutating func unicodeEscape() throws(SyntaxError) -> Unicode.Scalar {
+        let first = try hex4()
+        guard (0xD800..<0xDC00).contains(first) else { return Unicode.Scalar(first) ?? Self.replacement }
+        let pairStart = index
+        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+            return Self.replacement
+        }
+        index += 2
+        let second = try hex4()
+        guard (0xDC00..<0xE000).contains(second) else {
+            index = pairStart
+            return Self.replacement
+        }
+        return Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)) ?? Self.replacement
+    }
+
+    private static let replacement: Unicode.Scalar = "\u{FFFD}"
+
+    private func appendUTF8(of scalar: Unicode.Scalar, to out: inout [UInt8]) {
+        UTF8.encode(scalar) { out.append($0) }
     }
 
     private mutating func hex4() throws(SyntaxError) -> UInt32 {
@@ -221,11 +242,38 @@ public struct JSONParser {
                 break
             }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let integer = Int(text) { return .int(integer) }
-        guard let double = Double(text), !text.isEmpty else {
+        guard Self.isJSONNumber(bytes[start..<index]) else {
             throw SyntaxError(message: "invalid number", offset: start)
         }
-        return .double(double)
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if isInteger, let integer = Int(text) { return .int(integer) }
+        guard let double = Double(text) else { throw SyntaxError(message: "invalid number", offset: start) }
+        // 1e400 is valid JSON but no Double. It is kept as its text, so the rest of a webhook is
+        // still read, and no infinity ever reaches a conversion that would trap or a journal line
+        // that could not be read back.
+        return double.isFinite ? .double(double) : .string(text)
+    }
+
+    /// Whether `digits` follows RFC 8259's number grammar (`Double.init` also takes `inf`, `0x1p3`, `+1`).
+    private static func isJSONNumber(_ digits: ArraySlice<UInt8>) -> Bool {
+        var i = digits.startIndex
+        func digitRun() -> Int {
+            let start = i
+            while i < digits.endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digits[i]) { i += 1 }
+            return i - start
+        }
+        if i < digits.endIndex, digits[i] == UInt8(ascii: "-") { i += 1 }
+        let whole = i
+        guard digitRun() > 0, digits[whole] != UInt8(ascii: "0") || i - whole == 1 else { return false }
+        if i < digits.endIndex, digits[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digitRun() > 0 else { return false }
+        }
+        if i < digits.endIndex, digits[i] == UInt8(ascii: "e") || digits[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < digits.endIndex, digits[i] == UInt8(ascii: "+") || digits[i] == UInt8(ascii: "-") { i += 1 }
+            guard digitRun() > 0 else { return false }
+        }
+        return i == digits.endIndex
     }
 }

@@ -74,13 +74,21 @@ struct ExpressionInterpreter: Sendable {
 }
 
 /// Compiled regular expressions, shared by every evaluation of a graph.
+///
+/// A pattern may come from stored data (`message.text matches user.pattern`), so the cache is
+/// bounded: past `capacity` patterns it starts again rather than grow with what users send.
 final class RegexCache: Sendable {
-    private let cache = Mutex<[String: NSRegularExpression]>([:])
+    private let cache = Mutex<[String: LinearRegex]>([:])
+    static let capacity = 512
 
-    func regex(_ pattern: String) -> NSRegularExpression? {
+    /// The compiled pattern, or nil when RE2 cannot run it (such a pattern matches nothing).
+    func regex(_ pattern: String) -> LinearRegex? {
         if let cached = cache.withLock({ $0[pattern] }) { return cached }
-        guard let regex = try? NSRegularExpression(pattern: pattern) else { return nil }
-        cache.withLock { $0[pattern] = regex }
+        guard let regex = try? LinearRegex(pattern) else { return nil }
+        cache.withLock { cache in
+            if cache.count >= Self.capacity { cache.removeAll(keepingCapacity: true) }
+            cache[pattern] = regex
+        }
         return regex
     }
 }

@@ -16,7 +16,7 @@ enum Operators {
             guard case .string(let text) = l, case .string(let pattern) = r, let regex = regexes.regex(pattern) else {
                 return .bool(false)
             }
-            return .bool(regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil)
+            return .bool(regex.matches(text))
         case .plus:
             if case .string(let a) = l { return .string(a + r.text) }
             if case .string(let b) = r { return .string(l.text + b) }
@@ -27,11 +27,12 @@ enum Operators {
         case .divide:
             guard let a = l.number, let b = r.number, b != 0 else { return .null }
             let q = a / b
-            if case .int = l, case .int = r, q == q.rounded() { return .int(Int(q)) }
-            return .double(q)
+            if case .int = l, case .int = r, let whole = Int(exactly: q) { return .int(whole) }
+            return q.isFinite ? .double(q) : .null
         case .modulo:
             guard case .int(let a) = l, case .int(let b) = r, b != 0 else { return .null }
-            return .int(a % b)
+            // Int.min % -1 overflows; its remainder is 0.
+            return .int(a.remainderReportingOverflow(dividingBy: b).partialValue)
         case .and, .or, .coalesce:
             return .null
         }
@@ -64,7 +65,8 @@ enum Operators {
         case (.int(let a), .int(let b)): return .int(ints(a, b))
         default:
             guard let a = l.number, let b = r.number else { return .null }
-            return .double(doubles(a, b))
+            let result = doubles(a, b)
+            return result.isFinite ? .double(result) : .null
         }
     }
 }

@@ -176,8 +176,9 @@ public struct ConversationRunner: Sendable {
             return missing.isEmpty
                 ? nil : "expected the reply to contain \(missing.map { "\"\($0)\"" }.joined(separator: ", ")), got:"
         case .matches(let pattern):
-            guard let regex = try? NSRegularExpression(pattern: pattern) else { return "invalid pattern /\(pattern)/" }
-            return regex.firstMatch(in: reply, range: NSRange(reply.startIndex..., in: reply)) != nil
+            let regex: LinearRegex
+            do { regex = try LinearRegex(pattern) } catch { return "invalid pattern /\(pattern)/: \(error.reason)" }
+            return regex.matches(reply)
                 ? nil : "expected the reply to match /\(pattern)/, got:"
         }
     }

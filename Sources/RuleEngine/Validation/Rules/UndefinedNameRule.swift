@@ -6,9 +6,10 @@ enum UndefinedNameRule: ValidationRule {
             .timer: document.timers.map(\.name),
             .template: document.templates.map(\.name),
         ]
+        let lookup = declared.mapValues(Set.init)
         for reference in document.names {
+            guard lookup[reference.kind]?.contains(reference.name) != true else { continue }
             let names = declared[reference.kind] ?? []
-            guard !names.contains(reference.name) else { continue }
             let section = "\(reference.kind.rawValue)s"
             diagnostics.report(
                 "undefined-\(reference.kind.rawValue)",
