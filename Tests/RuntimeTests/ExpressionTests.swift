@@ -32,6 +32,20 @@ struct ExpressionTests {
         ("'{{ if(count(vars.items) > 2, \"many\", \"few\") }}'", "many"),
         ("'{{ vars.labels[\"image\"] }}{{ vars.labels[\"video\"] ?? \"?\" }}'", "📷?"),
         ("'{{ \"a\" - 1 }}|{{ 1 / 0 }}|'", "||"),
+        // What a user types reaches conversions that once trapped: none may stop the server.
+        (
+            "'{{ round(number(\"1e400\")) }}|{{ number(\"inf\") }}|{{ number(\"nan\") }}|{{ floor(number(\"1e300\")) }}'",
+            "|||1e+300"
+        ),
+        (
+            "'{{ truncate(\"abc\", number(\"1e300\")) }}|{{ join(first(vars.items, number(\"1e300\")), \"\") }}|{{ count(last(vars.items, number(\"-1e300\"))) }}'",
+            "abc|abc|0"
+        ),
+        ("'{{ format_time(number(\"1e300\"), \"yyyy\") }}|{{ -9223372036854775807 - 1 }}'", "|-9223372036854775808"),
+        (
+            "'{{ (-9223372036854775807 - 1) % -1 }}|{{ (-9223372036854775807 - 1) / -1 }}|{{ round(number(\"1e300\"), 400) }}'",
+            "0|9.223372036854776e+18|1e+300"
+        ),
     ])
     func evaluates(template: String, expected: String) throws {
         #expect(try render(template) == expected)

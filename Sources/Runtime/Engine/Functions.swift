@@ -19,19 +19,19 @@ enum Functions {
             return a[0] == .null ? .null : .string(a[0].text.trimmingCharacters(in: .whitespacesAndNewlines))
         case ("truncate", 2):
             guard a[0] != .null else { return .null }
-            let n = max(0, Int(a[1].number ?? 0))
+            let n = max(0, Int(saturating: a[1].number ?? 0))
             return .string(String(a[0].text.prefix(n)))
         case ("first", 1): if case .array(let items) = a[0] { return items.first ?? .null } else { return .null }
         case ("last", 1): if case .array(let items) = a[0] { return items.last ?? .null } else { return .null }
         case ("first", 2):
             if case .array(let items) = a[0] {
-                return .array(Array(items.prefix(Int(a[1].number ?? 0))))
+                return .array(Array(items.prefix(max(0, Int(saturating: a[1].number ?? 0)))))
             } else {
                 return .array([])
             }
         case ("last", 2):
             if case .array(let items) = a[0] {
-                return .array(Array(items.suffix(Int(a[1].number ?? 0))))
+                return .array(Array(items.suffix(max(0, Int(saturating: a[1].number ?? 0)))))
             } else {
                 return .array([])
             }
@@ -44,12 +44,14 @@ enum Functions {
         case ("format_time", 2):
             guard let timestamp = a[0].number else { return .null }
             return .string(TimeFormat.format(timestamp, pattern: a[1].text, timeZone: timeZone))
-        case ("round", 1): return a[0].number.map { .int(Int($0.rounded())) } ?? .null
+        case ("round", 1): return a[0].number.map { whole($0.rounded()) } ?? .null
         case ("round", 2):
             guard let x = a[0].number, let d = a[1].number else { return .null }
-            let scale = pow(10, d.rounded())
-            return .double((x * scale).rounded() / scale)
-        case ("floor", 1): return a[0].number.map { .int(Int($0.rounded(.down))) } ?? .null
+            let scale = pow(10, min(15, max(-15, d.rounded())))
+            // A number too large to scale has no digits at that place to round.
+            guard (x * scale).isFinite else { return finite(x) }
+            return finite((x * scale).rounded() / scale)
+        case ("floor", 1): return a[0].number.map { whole($0.rounded(.down)) } ?? .null
         case ("min", 2): return minMax(a[0], a[1], <)
         case ("max", 2): return minMax(a[0], a[1], >)
         case ("default", 2): return a[0].isTruthy ? a[0] : a[1]
@@ -57,11 +59,23 @@ enum Functions {
         case ("starts_with", 2): return .bool(a[0].text.lowercased().hasPrefix(a[1].text.lowercased()))
         case ("number", 1):
             if a[0].number != nil { return a[0] }
-            if let i = Int(a[0].text) { return .int(i) }
-            return Double(a[0].text).map(Value.double) ?? .null
+            let text = a[0].text.trimmingCharacters(in: .whitespaces)
+            if let i = Int(text) { return .int(i) }
+            // Only decimal numbers: `Double("inf")`, `"nan"` and `"0x1p3"` are not numbers a user means.
+            guard text.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) else { return .null }
+            return Double(text).map(finite) ?? .null
         case ("string", 1): return .string(a[0].text)
         default: return .null
         }
+    }
+
+    /// A whole number as `int` when it fits, else as a finite `double`.
+    private static func whole(_ x: Double) -> Value {
+        Int(checking: x).map(Value.int) ?? finite(x)
+    }
+
+    private static func finite(_ x: Double) -> Value {
+        x.isFinite ? .double(x) : .null
     }
 
     private static func minMax(_ x: Value, _ y: Value, _ better: (Double, Double) -> Bool) -> Value {

@@ -8,7 +8,11 @@ enum TimeFormat {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
 
+    /// Times this far from 1970 (about 292 million years) are not dates anyone means.
+    private static let latest: Double = 1e16
+
     static func format(_ timestamp: Double, pattern: String, timeZone: TimeZone) -> String {
+        guard timestamp.isFinite, abs(timestamp) < latest else { return "" }
         let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: timestamp))
         let local = Int((timestamp + Double(offset)).rounded(.down))
         let days = local >= 0 ? local / 86400 : (local - 86399) / 86400

@@ -90,7 +90,8 @@ extension InboundMessage {
 extension TimerFiring {
     var recordValue: Value {
         .object([
-            "name": .string(name), "startedAt": .double(startedAt), "dueAt": .double(dueAt),
+            "name": .string(name), "startedAt": .double(startedAt.isFinite ? startedAt : 0),
+            "dueAt": .double(dueAt.isFinite ? dueAt : 0),
             "generation": .string(generation),
         ])
     }
@@ -105,7 +106,8 @@ extension TimerFiring {
 extension DeliveryStatus {
     var recordValue: Value {
         .object([
-            "messageID": .string(messageID), "status": .string(status), "timestamp": .double(timestamp),
+            "messageID": .string(messageID), "status": .string(status),
+            "timestamp": .double(timestamp.isFinite ? timestamp : 0),
             "errorCodes": .array(errorCodes.map(Value.int)),
         ])
     }

@@ -14,6 +14,9 @@ import Synchronization
 /// pending. On open, events whose id is not in `seen` are pending again and move into a fresh
 /// segment. Like SQLite's WAL with `synchronous = NORMAL`, a written line survives a crash of
 /// the process, not of the machine.
+///
+/// A line that cannot be read back (damaged by hand or by a disk fault) never blocks start-up:
+/// it is appended as it was to `PATH-inbox.quarantine` and counted in `quarantinedLines`.
 final class InboxJournal: Sendable {
     /// One segment file's events. Per-segment maps keep every resize small: a single map for all
     /// pending events grows with the backlog, and doubling it holds the lock every request needs.
@@ -41,6 +44,8 @@ final class InboxJournal: Sendable {
     /// Segments grow to about this size before the next one starts.
     private let segmentBytes: Int
     private let state: Mutex<State>
+    /// Damaged lines moved to the quarantine file when the journal was opened.
+    let quarantinedLines: Int
 
     /// Opens the journal at `base` (the database path): reads every segment, keeps the events
     /// `isDone` does not know, writes them into a new segment and deletes the old ones.
@@ -52,9 +57,15 @@ final class InboxJournal: Sendable {
         self.segmentBytes = segmentBytes
         let old = try Self.segments(of: base)
         var entries: [(InboxEntry, Double)] = recovered
+        var damaged: [String] = []
         for number in old {
-            entries += try Self.read(Self.path(base, number))
+            entries += try Self.read(Self.path(base, number), damaged: &damaged)
         }
+        if !damaged.isEmpty {
+            // Kept before the segments holding them are deleted below, so nothing is lost unseen.
+            try Self.quarantine(damaged, path: Self.quarantinePath(base))
+        }
+        self.quarantinedLines = damaged.count
         let done = try isDone(entries.map(\.0.id))
         let next = (old.last ?? 0) + 1
         let descriptor = try Self.create(Self.path(base, next))
@@ -167,6 +178,16 @@ final class InboxJournal: Sendable {
 
     private static func path(_ base: String, _ number: Int) -> String { "\(base)-inbox.\(number)" }
 
+    /// Where lines that could not be read back are kept for a person to look at.
+    static func quarantinePath(_ base: String) -> String { "\(base)-inbox.quarantine" }
+
+    private static func quarantine(_ lines: [String], path: String) throws {
+        let descriptor = try create(path)
+        defer { close(descriptor) }
+        _ = try write(lines.map { $0 + "\n" }.joined(), to: descriptor, path: path)
+        guard fsync(descriptor) == 0 else { throw error("fsync", path) }
+    }
+
     /// The segment numbers present for `base`, in order.
     private static func segments(of base: String) throws -> [Int] {
         let url = URL(fileURLWithPath: base)
@@ -176,21 +197,20 @@ final class InboxJournal: Sendable {
     }
 
     /// A segment's events. A last line cut short by a crash during its write was never
-    /// acknowledged, so it is skipped; a damaged line elsewhere is an error.
-    private static func read(_ path: String) throws -> [(InboxEntry, Double)] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+    /// acknowledged, so it is skipped; a damaged line elsewhere goes to `damaged`.
+    private static func read(_ path: String, damaged: inout [String]) throws -> [(InboxEntry, Double)] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let text = String(decoding: data, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
         var entries: [(InboxEntry, Double)] = []
         for (index, line) in lines.enumerated() {
             let parts = line.split(separator: "\t", maxSplits: 1)
             let isLast = index == lines.count - 1 && !text.hasSuffix("\n")
-            guard parts.count == 2, let until = Double(parts[0]),
+            guard parts.count == 2, let until = Double(parts[0]), until.isFinite,
                 let entry = try? InboxEntry(recordJSON: String(parts[1]))
             else {
-                if isLast { continue }
-                throw RuntimeError.storage(
-                    "inbox journal '\(path)' line \(index + 1) is damaged; repair or remove that line "
-                        + "(its event is lost) and start again; nothing was changed")
+                if !isLast { damaged.append(String(line)) }
+                continue
             }
             entries.append((entry, until))
         }

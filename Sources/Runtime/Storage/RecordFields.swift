@@ -73,8 +73,10 @@ struct RecordBuilder {
         if let value { fields[name] = value }
     }
 
+    /// JSON has no infinity or NaN: such a number is stored as 0 rather than as a `null` that a
+    /// required field could not be read back from.
     mutating func set(_ name: String, _ number: Double?) {
-        if let number { fields[name] = .double(number) }
+        if let number { fields[name] = .double(number.isFinite ? number : 0) }
     }
 
     var value: Value { .object(fields) }

@@ -6,6 +6,11 @@ import Runtime
 ///
 /// Parsing is lenient: a message missing what we need is skipped (and counted), unknown types
 /// keep their raw JSON, and numbers or strings are accepted where Meta's docs disagree.
+///
+/// It is also defensive, since every field may be hostile: a timestamp must be a finite Unix
+/// time up to the year 9999 (else it reads as 0, "unknown"), an error code that is no `Int` is
+/// dropped, and ids longer than `maximumIDLength` or a business number id that is not digits
+/// make the item skipped, so nothing unbounded reaches the journal or a Graph API URL.
 enum WebhookPayload {
     /// An event and the business number it arrived on.
     struct Item: Sendable {
@@ -43,8 +48,15 @@ enum WebhookPayload {
         return parsed
     }
 
+    /// The longest message, status, user or business number id accepted (Meta's are far shorter).
+    static let maximumIDLength = 256
+
     private static func read(_ value: Value, into parsed: inout Parsed) {
         let phoneNumberID = text(value["metadata"]["phone_number_id"])
+        if let phoneNumberID, !WhatsAppLimits.isNumberID(phoneNumberID) {
+            parsed.skipped += count(value["messages"]) + count(value["statuses"])
+            return
+        }
         var names: [String: String] = [:]
         if case .array(let contacts) = value["contacts"] {
             for contact in contacts {
@@ -65,15 +77,15 @@ enum WebhookPayload {
         if case .array(let statuses) = value["statuses"] {
             for raw in statuses {
                 guard let id = text(raw["id"]), let status = text(raw["status"]),
-                    let recipient = text(raw["recipient_id"])
+                    let recipient = text(raw["recipient_id"]), [id, status, recipient].allSatisfy(isBounded)
                 else {
                     parsed.skipped += 1
                     continue
                 }
-                let timestamp = number(raw["timestamp"]) ?? 0
+                let timestamp = unixTime(raw["timestamp"])
                 var codes: [Int] = []
                 if case .array(let errors) = raw["errors"] {
-                    codes = errors.compactMap { number($0["code"]).map { Int($0) } }
+                    codes = errors.compactMap { number($0["code"]).flatMap { Int(exactly: $0) } }
                 }
                 let event = InboundEvent(
                     id: "status:\(id):\(status)", userID: digits(recipient), phoneNumberID: phoneNumberID,
@@ -85,9 +97,10 @@ enum WebhookPayload {
     }
 
     private static func message(_ raw: Value, phoneNumberID: String?, names: [String: String]) -> Item? {
-        guard case .object = raw, let id = text(raw["id"]), let from = text(raw["from"]), let type = text(raw["type"])
+        guard case .object = raw, let id = text(raw["id"]), let from = text(raw["from"]), let type = text(raw["type"]),
+            [id, from, type].allSatisfy(isBounded)
         else { return nil }
-        let timestamp = number(raw["timestamp"]) ?? 0
+        let timestamp = unixTime(raw["timestamp"])
         let payload = raw[type]
         var message = InboundMessage(id: id, type: type, timestamp: timestamp, raw: raw)
         var eventID = id
@@ -137,11 +150,31 @@ enum WebhookPayload {
         }
     }
 
+    /// A finite number, from a JSON number or its text (`"inf"` and `"nan"` are not numbers here).
     private static func number(_ value: Value) -> Double? {
-        switch value {
-        case .string(let s): Double(s)
-        default: value.number
-        }
+        let number: Double? =
+            switch value {
+            case .string(let s): (try? JSONParser.parse(s))?.number
+            default: value.number
+            }
+        return number.flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    /// The latest Unix time accepted: the end of the year 9999.
+    static let latestTimestamp: Double = 253_402_300_799
+
+    private static func unixTime(_ value: Value) -> Double {
+        guard let seconds = number(value), (0...latestTimestamp).contains(seconds) else { return 0 }
+        return seconds
+    }
+
+    private static func isBounded(_ id: String) -> Bool {
+        id.utf8.count <= maximumIDLength
+    }
+
+    private static func count(_ value: Value) -> Int {
+        if case .array(let items) = value { return items.count }
+        return 0
     }
 
     private static func digits(_ phone: String) -> String {

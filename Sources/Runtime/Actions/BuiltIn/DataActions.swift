@@ -75,12 +75,15 @@ struct IncrementAction: BotAction {
         let by = arguments.by ?? 1
         let whole = by == by.rounded()
         let next: Value
-        if whole, case .int(let i) = current {
-            next = .int(i + Int(by))
-        } else if whole, current == .null {
-            next = .int(Int(by))
+        if whole, case .int(let i) = current, let step = Int(checking: by),
+            case let (sum, false) = i.addingReportingOverflow(step)
+        {
+            next = .int(sum)
+        } else if whole, current == .null, let step = Int(checking: by) {
+            next = .int(step)
         } else {
-            next = .double((current.number ?? 0) + by)
+            let sum = (current.number ?? 0) + by
+            next = sum.isFinite ? .double(sum) : current
         }
         context.write(arguments.key.key, path: arguments.key.path[...], value: next, ttl: arguments.ttl?.seconds)
     }
