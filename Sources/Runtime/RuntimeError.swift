@@ -7,6 +7,7 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
         case badArguments(String, String)
         case storage(String)
         case action(String)
+        case budget(String)
         case alreadyHandled
     }
 
@@ -41,11 +42,24 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
         RuntimeError(kind: .action(message), location: location)
     }
 
+    /// The event's evaluation passed a `RuntimeLimits` bound; it is dropped, never retried.
+    static func budget(_ reason: String) -> RuntimeError {
+        RuntimeError(kind: .budget(reason), location: nil)
+    }
+
+    /// Whether evaluation stopped at a `RuntimeLimits` bound.
+    public var isBudgetExceeded: Bool {
+        if case .budget = kind { return true }
+        return false
+    }
+
     /// This error located at `location` unless it already has a location.
     func located(at location: SourceLocation, context: String) -> RuntimeError {
         switch kind {
         case .action(let message) where self.location == nil:
             return RuntimeError(kind: .action("\(context): \(message)"), location: location)
+        case .budget(let reason) where self.location == nil:
+            return RuntimeError(kind: .budget("\(context): \(reason)"), location: location)
         default:
             return self
         }
@@ -59,6 +73,7 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
         case .badArguments(let name, let reason): return "\(prefix)arguments of '\(name)' could not be read: \(reason)"
         case .storage(let message): return "storage error: \(message)"
         case .action(let message): return "\(prefix)\(message)"
+        case .budget(let reason): return "\(prefix)evaluation stopped: \(reason)"
         case .alreadyHandled: return "the event was already handled"
         }
     }

@@ -94,7 +94,7 @@ struct InboxJournalTests {
         try ("\(Self.later)\tnot json\n" + poisoned + entryLine("c")).write(
             toFile: base + "-inbox.3", atomically: true, encoding: .utf8)
         let reopened = try InboxJournal(base: base) { _ in [] }
-        #expect(reopened.quarantinedLines == 2)
+        #expect(reopened.quarantinedLines.count == 2)
         #expect(reopened.pending(limit: 10) == [entry("a"), entry("c")])
         let quarantined = try String(contentsOfFile: InboxJournal.quarantinePath(base), encoding: .utf8)
         #expect(quarantined == "\(Self.later)\tnot json\n" + poisoned, "kept as it was, for a person to look at")

@@ -15,6 +15,7 @@ public struct ActionContext: Sendable {
     var currentRule: RuleNode?
     var deferred: [@Sendable () async throws -> Void] = []
     private var outboxCounter = 0
+    let budget: EvaluationBudget
 
     init(
         bot: LoadedBot, snapshot: UserSnapshot, event: InboundEvent, now: Double, stats: @escaping @Sendable () -> Value
@@ -25,6 +26,7 @@ public struct ActionContext: Sendable {
         self.statsProvider = stats
         self.snapshot = snapshot
         self.commit = UserCommit(bot: bot.name, userID: event.userID)
+        self.budget = EvaluationBudget(bot.limits)
         dropExpiredState()
     }
 
@@ -53,7 +55,7 @@ public struct ActionContext: Sendable {
 
     /// The text of a template for this event.
     public func render(_ template: CompiledTemplate) -> String {
-        bot.renderer.render(template, Variables(context: self))
+        bot.renderer.render(template, Variables(context: self), budget: budget)
     }
 
     // MARK: Writing
@@ -143,7 +145,13 @@ public struct ActionContext: Sendable {
     }
 
     /// Queues a message to the user.
+    ///
+    /// Whatever a template rendered, the message keeps to Meta's limits: an interactive body,
+    /// header, footer or title that is too long is cut here, with a trace warning, rather than
+    /// refused by the Graph API after the commit.
     public mutating func send(_ body: OutboundMessage.Body, quote: Bool = false) {
+        let (body, cuts) = body.fittingWhatsAppLimits()
+        budget.warnings += cuts
         outboxCounter += 1
         var replyTo: String?
         if quote, case .message(let message) = event.kind { replyTo = message.id }

@@ -76,6 +76,9 @@ public enum Evaluator {
             for action in bot.actions[index] {
                 do {
                     try action.run(&context)
+                    if let reason = context.budget.exhausted {
+                        throw RuntimeError.budget(reason)
+                    }
                 } catch let error as RuntimeError {
                     throw error.located(
                         at: rule.location, context: "action '\(action.name)' in rule '\(rule.id)' failed")
@@ -91,6 +94,7 @@ public enum Evaluator {
             if context.stopped || !rule.continues { break }
         }
         context.refreshStateTimeToLive()
+        trace.warnings = context.budget.warnings
         return Evaluation(commit: context.commit, trace: trace, firedRules: fired, afterCommit: context.deferred)
     }
 

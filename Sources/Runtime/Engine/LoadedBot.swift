@@ -8,10 +8,13 @@ public final class LoadedBot: Sendable {
     let actions: [[BoundAction]]
     let interpreter: ExpressionInterpreter
     let renderer: TemplateRenderer
+    /// Bounds on each event's evaluation.
+    public let limits: RuntimeLimits
 
     /// Binds `graph`'s actions with `registry`; throws when an action is missing or its arguments don't decode.
-    public init(graph: RuleGraph, registry: ActionRegistry = .builtIn) throws {
+    public init(graph: RuleGraph, registry: ActionRegistry = .builtIn, limits: RuntimeLimits = .default) throws {
         self.graph = graph
+        self.limits = limits
         self.actions = try graph.rules.map { rule in try rule.actions.map(registry.bind) }
         let zone = TimeZone(identifier: graph.timeZone) ?? TimeZone(identifier: "UTC") ?? .current
         self.interpreter = ExpressionInterpreter(timeZone: zone, regexes: RegexCache())

@@ -44,6 +44,8 @@ public struct Trace: Sendable, Hashable {
     public var entries: [Entry] = []
     /// A note for the event as a whole, such as a stale timer firing.
     public var note: String?
+    /// Texts cut to fit a limit while the event was evaluated.
+    public var warnings: [String] = []
 
     /// One line per entry: `✓ rule-id (file:line)` or `✗ rule-id: reason`.
     public var rendered: String {
@@ -54,6 +56,7 @@ public struct Trace: Sendable, Hashable {
             }
         }
         if let note { lines.insert("  • \(note)", at: 0) }
+        lines += warnings.map { "  ⚠ \($0)" }
         return lines.joined(separator: "\n")
     }
 }

@@ -99,13 +99,15 @@ public final class BotHost: Sendable {
                 stats: self.storage.statistics().value(backend: self.storage.kindName, now: now), traceAll: traceAll,
                 recordTrace: traceAll || log.logLevel <= .debug)
         } catch {
-            // A bot error would fail the same way on every retry: drop the event, keep the user's data.
+            // A bot error, or a budget passed, would fail the same way on every retry: drop the
+            // event, keep the user's data, and move the event to the dead letters to be seen.
             log.error("rule failed; event dropped", metadata: ["error": "\(error)"])
             if fromInbox {
                 var drop = UserCommit(bot: entry.bot, userID: entry.event.userID)
                 drop.inboxID = entry.id
                 try await storage.commit(drop)
             }
+            await quarantine(DeadLetter(event: entry, reason: "\(error)", at: now), log: log)
             observer.failed(bot: entry.bot, event: entry.event, error: error)
             return .failed("\(error)")
         }
@@ -118,6 +120,16 @@ public final class BotHost: Sendable {
         }
         observer.processed(bot: entry.bot, event: entry.event, evaluation: evaluation, seconds: time.now() - started)
         return .processed(evaluation)
+    }
+
+    /// Keeps `letter`; a storage failure here is logged, since the item itself is already settled.
+    private func quarantine(_ letter: DeadLetter, log: EventLog) async {
+        do {
+            try await storage.quarantine([letter])
+            observer.quarantined(letter)
+        } catch {
+            log.error("could not keep a dead letter", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Fires every timer due now, each through its user's queue; returns how many fired.

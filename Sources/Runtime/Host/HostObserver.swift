@@ -6,6 +6,8 @@ public protocol HostObserver: Sendable {
     func failed(bot: String, event: InboundEvent, error: any Error)
     /// A send attempt finished.
     func sent(_ message: OutboundMessage, outcome: SendOutcome)
+    /// An event or message was moved to the dead letters.
+    func quarantined(_ letter: DeadLetter)
 }
 
 extension HostObserver {
@@ -15,6 +17,8 @@ extension HostObserver {
     public func failed(bot: String, event: InboundEvent, error: any Error) {}
     /// Does nothing.
     public func sent(_ message: OutboundMessage, outcome: SendOutcome) {}
+    /// Does nothing.
+    public func quarantined(_ letter: DeadLetter) {}
 }
 
 /// An observer that observes nothing.

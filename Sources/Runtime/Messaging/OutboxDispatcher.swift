@@ -85,9 +85,16 @@ public final class OutboxDispatcher: Sendable {
                 return
             case .failed(let reason):
                 logger.error(
-                    "message failed permanently",
+                    "message failed permanently; moved to the dead letters",
                     metadata: ["user.id": "\(PhoneMask.mask(message.to))", "reason": "\(reason)"])
                 await remove(message)
+                let letter = DeadLetter(message: message, reason: reason, at: time.now())
+                do {
+                    try await storage.quarantine([letter])
+                    observer.quarantined(letter)
+                } catch {
+                    logger.error("could not keep a dead letter", metadata: ["error": "\(error)"])
+                }
                 return
             case .retry(let after, let reason):
                 let backoff = min(60, 0.5 * Double(1 << attempt))

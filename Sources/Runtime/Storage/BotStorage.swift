@@ -40,6 +40,13 @@ public protocol BotStorage: Sendable {
     /// How many timers are pending, for metrics.
     func timerCount() async throws -> Int
 
+    /// Moves items no retry can fix aside, keeping the newest `DeadLetter.capacity`.
+    func quarantine(_ letters: [DeadLetter]) async throws
+    /// The dead letters, newest first, at most `limit`.
+    func deadLetters(limit: Int) async throws -> [DeadLetter]
+    /// How many dead letters are kept.
+    func deadLetterCount() async throws -> Int
+
     /// Deletes expired values and forgotten event ids; returns how many rows went.
     func purgeExpired(now: Double) async throws -> Int
     /// Operation counts since the backend was opened.

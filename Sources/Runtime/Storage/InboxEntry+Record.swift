@@ -6,7 +6,11 @@ import RuleEngine
 extension InboxEntry {
     /// The entry as compact JSON for an inbox row.
     public var recordJSON: String {
-        Value.object(["bot": .string(bot), "event": event.recordValue]).storageJSON
+        recordValue.storageJSON
+    }
+
+    var recordValue: Value {
+        Value.object(["bot": .string(bot), "event": event.recordValue])
     }
 
     /// Reads an inbox row written by `recordJSON` or by `JSONEncoder`.

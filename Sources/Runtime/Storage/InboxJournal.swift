@@ -45,7 +45,7 @@ final class InboxJournal: Sendable {
     private let segmentBytes: Int
     private let state: Mutex<State>
     /// Damaged lines moved to the quarantine file when the journal was opened.
-    let quarantinedLines: Int
+    let quarantinedLines: [String]
 
     /// Opens the journal at `base` (the database path): reads every segment, keeps the events
     /// `isDone` does not know, writes them into a new segment and deletes the old ones.
@@ -65,7 +65,7 @@ final class InboxJournal: Sendable {
             // Kept before the segments holding them are deleted below, so nothing is lost unseen.
             try Self.quarantine(damaged, path: Self.quarantinePath(base))
         }
-        self.quarantinedLines = damaged.count
+        self.quarantinedLines = damaged
         let done = try isDone(entries.map(\.0.id))
         let next = (old.last ?? 0) + 1
         let descriptor = try Self.create(Self.path(base, next))

@@ -343,6 +343,28 @@ public final class JSONFileStorage: BotStorage {
     /// Counters.
     public func statistics() -> CacheStatistics { counter.snapshot }
 
+    private var deadLettersURL: URL { root.appendingPathComponent("_system/dead_letters.json") }
+
+    /// Keeps the dead letters in one file (`_system/dead_letters.json`, oldest first), rewritten
+    /// whole: they are rare, and the file never holds more than `DeadLetter.capacity`.
+    public func quarantine(_ letters: [DeadLetter]) async throws {
+        try lock.withLock { _ in
+            let kept: [String] = try read(deadLettersURL) ?? []
+            try write(Array((kept + letters.map(\.recordJSON)).suffix(DeadLetter.capacity)), to: deadLettersURL)
+        }
+    }
+
+    /// The dead letters, newest first.
+    public func deadLetters(limit: Int) async throws -> [DeadLetter] {
+        let kept: [String] = try lock.withLock { _ in try read(deadLettersURL) ?? [] }
+        return try kept.suffix(limit).reversed().map(DeadLetter.init(recordJSON:))
+    }
+
+    /// How many dead letters are kept.
+    public func deadLetterCount() async throws -> Int {
+        try lock.withLock { _ in (try read(deadLettersURL) as [String]?)?.count ?? 0 }
+    }
+
     // MARK: Files
 
     private func list(_ folder: String) throws -> [String] {

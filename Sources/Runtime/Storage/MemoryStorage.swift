@@ -13,6 +13,8 @@ public final class MemoryStorage: BotStorage {
         var inbox: [String: (sequence: Int, entry: InboxEntry)] = [:]
         var inboxSequence = 0
         var seen: [String: Double] = [:]
+        /// Oldest first.
+        var deadLetters: [DeadLetter] = []
     }
 
     private let data = Mutex(Data())
@@ -171,4 +173,23 @@ public final class MemoryStorage: BotStorage {
 
     /// Counters.
     public func statistics() -> CacheStatistics { counter.snapshot }
+
+    /// Keeps the dead letters, the newest `DeadLetter.capacity`.
+    public func quarantine(_ letters: [DeadLetter]) async throws {
+        data.withLock { data in
+            data.deadLetters += letters
+            let excess = data.deadLetters.count - DeadLetter.capacity
+            if excess > 0 { data.deadLetters.removeFirst(excess) }
+        }
+    }
+
+    /// The dead letters, newest first.
+    public func deadLetters(limit: Int) async throws -> [DeadLetter] {
+        data.withLock { Array($0.deadLetters.suffix(limit).reversed()) }
+    }
+
+    /// How many dead letters are kept.
+    public func deadLetterCount() async throws -> Int {
+        data.withLock { $0.deadLetters.count }
+    }
 }

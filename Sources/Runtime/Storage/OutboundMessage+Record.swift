@@ -4,7 +4,9 @@ import RuleEngine
 
 extension OutboundMessage {
     /// The message as compact JSON for an outbox row.
-    public var recordJSON: String {
+    public var recordJSON: String { recordValue.storageJSON }
+
+    var recordValue: Value {
         var record = RecordBuilder()
         record.set("id", id)
         record.set("bot", bot)
@@ -13,7 +15,7 @@ extension OutboundMessage {
         record.set("replyTo", replyTo)
         record.set("body", body.recordValue)
         record.set("createdAt", createdAt)
-        return record.value.storageJSON
+        return record.value
     }
 
     /// Reads an outbox row written by `recordJSON` or by `JSONEncoder`.

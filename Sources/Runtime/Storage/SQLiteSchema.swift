@@ -32,6 +32,7 @@ enum SQLiteSchema {
                 CREATE INDEX IF NOT EXISTS timers_due ON timers (due_at);
                 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, expires_at REAL NOT NULL) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS dead_letters (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
                 """)
         // Lists are stored one item per row, so appending to a long history writes one small row
         // instead of re-encoding the whole list. `list_next` is the next item's sequence number,

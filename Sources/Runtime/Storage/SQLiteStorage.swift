@@ -253,6 +253,18 @@ public final class SQLiteStorage: BotStorage {
                 try db.execute(sql: "DROP TABLE inbox")
             }
         }
+        if !journal.quarantinedLines.isEmpty {
+            // Counted and shown with every other dead letter; the raw lines also stay in the file.
+            let now = Date().timeIntervalSince1970
+            let letters = journal.quarantinedLines.map { line in
+                DeadLetter(
+                    kind: .event, id: "journal-line", bot: "", userID: "",
+                    reason: "an inbox journal line could not be read back; it is kept in "
+                        + InboxJournal.quarantinePath(path),
+                    at: now, payload: .string(line))
+            }
+            try pool.write { db in try insert(letters, db) }
+        }
         return journal
     }
 
@@ -305,4 +317,30 @@ public final class SQLiteStorage: BotStorage {
 
     /// Counters.
     public func statistics() -> CacheStatistics { counter.snapshot }
+
+    /// Keeps the dead letters in their own table, the newest `DeadLetter.capacity`.
+    public func quarantine(_ letters: [DeadLetter]) async throws {
+        guard !letters.isEmpty else { return }
+        try await pool.write { db in try Self.insert(letters, db) }
+    }
+
+    static func insert(_ letters: [DeadLetter], _ db: Database) throws {
+        let insert = try db.cachedStatement(sql: "INSERT INTO dead_letters (body) VALUES (?)")
+        for letter in letters { try insert.execute(arguments: [letter.recordJSON]) }
+        try db.execute(
+            sql: "DELETE FROM dead_letters WHERE seq <= (SELECT MAX(seq) FROM dead_letters) - ?",
+            arguments: [DeadLetter.capacity])
+    }
+
+    /// The dead letters, newest first.
+    public func deadLetters(limit: Int) async throws -> [DeadLetter] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM dead_letters ORDER BY seq DESC LIMIT ?", arguments: [limit])
+        }.map(DeadLetter.init(recordJSON:))
+    }
+
+    /// How many dead letters are kept.
+    public func deadLetterCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dead_letters") ?? 0 }
+    }
 }

@@ -60,6 +60,17 @@ public final class RulebotServer: Sendable {
 
     /// Starts background processing of events the inbox still holds (after a crash) and unsent replies.
     func recover() async {
+        do {
+            let kept = try await host.storage.deadLetterCount()
+            metrics.startDeadLetters(at: kept)
+            if kept > 0 {
+                logger.warning(
+                    "dead letters are kept: events and messages no retry can fix",
+                    metadata: ["count": "\(kept)"])
+            }
+        } catch {
+            logger.error("could not count the dead letters", metadata: ["error": "\(error)"])
+        }
         await host.drainInbox(run: inFlight.run)
         await host.dispatcher.flushPending()
     }

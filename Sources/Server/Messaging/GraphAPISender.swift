@@ -40,6 +40,9 @@ public final class GraphAPISender: MessageSender {
     /// Sends one message (several requests for a long text), continuing after the last delivered part.
     public func send(_ message: OutboundMessage) async -> SendOutcome {
         let phoneNumberID = message.phoneNumberID ?? defaultPhoneNumberID
+        if let problem = GraphRequestCheck.problem(with: message, phoneNumberID: phoneNumberID) {
+            return .failed(reason: "invalid request: \(problem)")
+        }
         let bodies = GraphPayload.bodies(for: message)
         let start = progress.withLock { $0[message.id] ?? 0 }
         for index in start..<bodies.count {

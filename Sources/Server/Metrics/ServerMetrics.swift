@@ -18,6 +18,9 @@ final class ServerMetrics: HostObserver {
     }
     let webhookLatency: CoreMetrics.Timer
     let timersPending: CoreMetrics.Gauge
+    /// Dead letters kept in storage: read at start, then counted up as items are moved aside.
+    private let deadLetters: CoreMetrics.Gauge
+    private let deadLetterCount = Mutex(0)
 
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -29,6 +32,7 @@ final class ServerMetrics: HostObserver {
         self.factory = factory
         webhookLatency = CoreMetrics.Timer(label: "rulebot_webhook_duration_seconds", factory: factory)
         timersPending = CoreMetrics.Gauge(label: "rulebot_timers_pending", factory: factory)
+        deadLetters = CoreMetrics.Gauge(label: "rulebot_dead_letters", factory: factory)
     }
 
     /// Adds `by` to the counter `label` with `dimensions`.
@@ -60,6 +64,21 @@ final class ServerMetrics: HostObserver {
 
     func failed(bot: String, event: InboundEvent, error: any Error) {
         count("rulebot_event_failures_total", [("bot", bot)])
+    }
+
+    func quarantined(_ letter: DeadLetter) {
+        count("rulebot_dead_letters_total", [("kind", letter.kind.rawValue)])
+        deadLetters.record(
+            deadLetterCount.withLock { count in
+                count += 1
+                return count
+            })
+    }
+
+    /// Sets the kept count read from storage at start.
+    func startDeadLetters(at kept: Int) {
+        deadLetterCount.withLock { $0 = kept }
+        deadLetters.record(kept)
     }
 
     func sent(_ message: OutboundMessage, outcome: SendOutcome) {

@@ -318,6 +318,26 @@ public final class RedisStorage: BotStorage {
     /// Counters of this instance.
     public func statistics() -> CacheStatistics { counter.snapshot }
 
+    /// Appends to one list shared by every instance, trimmed to the newest `DeadLetter.capacity`.
+    public func quarantine(_ letters: [DeadLetter]) async throws {
+        guard !letters.isEmpty else { return }
+        _ = try await pool.commandArray(["RPUSH", key("dead")] + letters.map(\.recordJSON))
+        _ = try await pool.commandArray(["LTRIM", key("dead"), "-\(DeadLetter.capacity)", "-1"])
+    }
+
+    /// The dead letters, newest first.
+    public func deadLetters(limit: Int) async throws -> [DeadLetter] {
+        guard limit > 0 else { return [] }
+        let bodies = try await pool.command("LRANGE", key("dead"), "-\(limit)", "-1").array.compactMap(\.string)
+        return try bodies.reversed().map(DeadLetter.init(recordJSON:))
+    }
+
+    /// How many dead letters are kept.
+    public func deadLetterCount() async throws -> Int {
+        if case .integer(let count) = try await pool.command("LLEN", key("dead")) { return count }
+        return 0
+    }
+
     /// Increments the shared reload generation (other instances reload when they see it change).
     public func publishReload() async throws -> Int {
         if case .integer(let generation) = try await pool.command("INCR", key("reload")) { return generation }
