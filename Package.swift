@@ -77,6 +77,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fuzzing: a seeded mutation loop for CI, or libFuzzer with -sanitize=fuzzer -DLIBFUZZER.
+        .executableTarget(name: "Fuzz", dependencies: ["Server"], swiftSettings: swiftSettings),
         // Golden files are read from the source tree (#filePath), not bundled.
         .testTarget(
             name: "RuleEngineTests", dependencies: ["RuleEngine"], exclude: ["Fixtures"], swiftSettings: swiftSettings),

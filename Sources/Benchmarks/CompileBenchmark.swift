@@ -12,6 +12,25 @@ enum CompileBenchmark {
             try report(name, source: source, runs: 200)
         }
         try report("generated 10,000 rules", source: generated(rules: 10_000), runs: 5)
+        // Shapes that were quadratic (issue #18): seconds before, now in line with their size.
+        try report("10,000 {{ vars.x }} on one line", source: tagsOnOneLine(10_000), runs: 5)
+        try report("10,000 states, each reached by a goto", source: statesWithGotos(10_000), runs: 5)
+        try report("10,000 rules on one command, one state each", source: oneCommandManyStates(10_000), runs: 5)
+    }
+
+    static func tagsOnOneLine(_ count: Int) -> String {
+        "bot: tags\nvars:\n  x: hi\nrules:\n  - when: message\n    do:\n      - reply: \""
+            + String(repeating: "{{ vars.x }}", count: count) + "\"\n"
+    }
+
+    static func statesWithGotos(_ count: Int) -> String {
+        "bot: states\nstates:\n" + (0..<count).map { "  s\($0): {}\n" }.joined() + "rules:\n"
+            + (0..<count).map { "  - when: /c\($0)\n    do:\n      - goto: s\($0)\n" }.joined()
+    }
+
+    static func oneCommandManyStates(_ count: Int) -> String {
+        "bot: shadow\nstates:\n" + (0..<count).map { "  s\($0): {}\n" }.joined() + "rules:\n"
+            + (0..<count).map { "  - when: /c\n    in: s\($0)\n    do:\n      - goto: s\(($0 + 1) % count)\n" }.joined()
     }
 
     static func report(_ label: String, source: String, runs: Int) throws {
