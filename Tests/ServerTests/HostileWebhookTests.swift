@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RuleEngine
 import Runtime
 import Testing
@@ -86,5 +87,67 @@ struct HostileWebhookTests {
             return
         }
         #expect(status.errorCodes.isEmpty)
+    }
+}
+
+/// kill -9 with a poisoned journal, then a start: the bad line is quarantined and counted, and
+/// every other event is handled (before, start-up failed until the file was edited by hand).
+struct PoisonedJournalTests {
+    @Test func theServerStartsQuarantinesTheBadLineAndHandlesTheRest() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rulebot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("db.sqlite").path
+        let until = 1_767_261_600.0 + 86400
+        func line(_ text: String, id: String) -> String {
+            let event = InboundEvent.text(text, from: "14155550123", name: "Mira", id: id, at: 1_767_261_600)
+            return "\(until)\t\(InboxEntry(bot: "echo", event: event).recordJSON)\n"
+        }
+        // What a kill -9 left: two accepted events around a line that cannot be read back.
+        let poisoned = line("poisoned", id: "w2").replacingOccurrences(of: "\"timestamp\":", with: "\"timestamp\":null,\"x\":")
+        try (line("first", id: "w1") + poisoned + line("third", id: "w3")).write(
+            toFile: path + "-inbox.1", atomically: true, encoding: .utf8)
+        let bot = directory.appendingPathComponent("echo.yaml")
+        try WebhookTests.echoBot.write(to: bot, atomically: true, encoding: .utf8)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let sender = RecordingSender()
+        let server = try RulebotServer(
+            configuration: ServerConfiguration(), files: [bot.path], registry: .builtIn,
+            storage: try SQLiteStorage(path: path), sender: sender, time: VirtualTime(start: 1_767_261_600),
+            logger: logger)
+        await server.recover()
+        await server.drain()
+        #expect(Set(sender.sent.map(\.displayText)) == ["echo: first", "echo: third"])
+        #expect(try await server.host.storage.deadLetterCount() == 1)
+        #expect(server.metrics.render().contains("rulebot_dead_letters 1"))
+        let quarantine = try String(contentsOfFile: path + "-inbox.quarantine", encoding: .utf8)
+        #expect(quarantine.contains("poisoned"))
+    }
+}
+
+/// A hostile bot file reaching a running server through hot reload: it is refused with its
+/// diagnostic and the loaded bot keeps serving (deep nesting once crashed the server, an alias
+/// bomb grew it to 4.4 GB).
+struct HostileReloadTests {
+    @Test(arguments: [
+        ("check_crash_deep_parens.yaml", "invalid-expression"), ("check_billion_laughs.yaml", "yaml-too-large"),
+        ("big", "file-too-large"),
+    ])
+    func aHostileFileIsRefusedAndTheOldBotServes(file: String, id: String) async throws {
+        let harness = try ServerHarness(bots: ["echo.yaml": WebhookTests.echoBot])
+        let path = harness.directory.appendingPathComponent("echo.yaml")
+        if file == "big" {
+            try Data(repeating: UInt8(ascii: "#"), count: CompileLimits.fileBytes + 1).write(to: path)
+        } else {
+            try Data(contentsOf: HostileWebhookTests.hostile.appendingPathComponent(file)).write(to: path)
+        }
+        guard case .failed(let message)? = await harness.server.library.reload(trigger: "test")[path.path] else {
+            Issue.record("expected a refused reload")
+            return
+        }
+        #expect(message.contains("[\(id)]"))
+        #expect(try await harness.webhook(textWebhook("hi", id: "w1")) == 200)
+        #expect(harness.replies() == ["echo: hi"])
     }
 }

@@ -10,10 +10,21 @@ struct BotFile {
 
     /// Reads and compiles `path` with the command line's actions.
     static func load(_ path: String, registry: ActionRegistry = RulebotCommand.registry) throws -> BotFile {
+        compile(path, source: try readSource(path), registry: registry)
+    }
+
+    /// The text of a bot or test file, refused unread when it is larger than the compiler
+    /// accepts, so a huge file can take neither `check` nor a reloading server's memory.
+    static func readSource(_ path: String) throws -> String {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        if let size, size > CompileLimits.fileBytes {
+            throw CLIError(
+                "'\(path)' is \(size) bytes; a bot or test file may have at most \(CompileLimits.fileBytes) [file-too-large]")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError("cannot read '\(path)': no such file or not readable")
         }
-        return compile(path, source: String(decoding: data, as: UTF8.self), registry: registry)
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Compiles `source`, naming it `path` in diagnostics.

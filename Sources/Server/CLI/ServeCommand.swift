@@ -42,6 +42,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between looks for work a dead instance left (shared storage only).")
     var recoveryInterval = 5.0
 
+    @Option(help: "Characters one rendered text may have; longer ones are cut, with a trace warning.")
+    var maxReplyCharacters = RuntimeLimits.default.replyCharacters
+
+    @Option(help: "Template steps one event may take; past them it is dropped into the dead letters.")
+    var evaluationSteps = RuntimeLimits.default.evaluationSteps
+
     func run() async throws {
         let dotEnv = FileManager.default.contents(atPath: envFile).map { String(decoding: $0, as: UTF8.self) }
         var configuration = try ServerConfiguration.from(
@@ -49,6 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         configuration.reloadInterval = reloadInterval
+        guard maxReplyCharacters >= 1, evaluationSteps >= 1 else {
+            throw CLIError("--max-reply-characters and --evaluation-steps must be at least 1")
+        }
+        configuration.limits = RuntimeLimits(replyCharacters: maxReplyCharacters, evaluationSteps: evaluationSteps)
         var logger = Logger(label: "rulebot")
         logger.logLevel = configuration.logLevel
 

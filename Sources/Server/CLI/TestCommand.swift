@@ -42,10 +42,8 @@ struct TestCommand: AsyncParsableCommand {
     }
 
     static func runFile(_ file: String, trace: Bool) async -> ([ConversationResult], String?) {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            return ([], "\(file): cannot read the file")
-        }
-        let source = String(decoding: data, as: UTF8.self)
+        let source: String
+        do { source = try BotFile.readSource(file) } catch { return ([], "\(file): \(error)") }
         let (parsed, diagnostics) = ConversationParser.parse(source: source, file: file)
         guard let spec = parsed else { return ([], DiagnosticRenderer(source: source).render(diagnostics)) }
         let botPath =

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RuleEngine
+import Runtime
 
 /// Everything `rulebot serve` needs, from flags, the environment and an optional `.env` file
 /// (flags win over the environment, which wins over `.env`).
@@ -31,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = 3 * 1024 * 1024
     /// Messages per second per business number.
     public var sendRate = 80.0
+    /// Bounds on each event's evaluation (`--max-reply-characters`, `--evaluation-steps`).
+    public var limits = RuntimeLimits.default
 
     /// Defaults.
     public init() {}

@@ -44,10 +44,14 @@ final class BotLibrary: Sendable {
     }
     private let reloading = Mutex(false)
 
+    /// Bounds every loaded bot's evaluations get.
+    let limits: RuntimeLimits
+
     init(
         paths: [String], registry: ActionRegistry, bots: BotSet, storage: any BotStorage, metrics: ServerMetrics,
-        time: any TimeSource, logger: Logger
+        time: any TimeSource, logger: Logger, limits: RuntimeLimits = .default
     ) {
+        self.limits = limits
         self.paths = paths
         self.registry = registry
         self.bots = bots
@@ -66,7 +70,7 @@ final class BotLibrary: Sendable {
                 problems.append(file.renderedDiagnostics + file.summary)
                 continue
             }
-            bots.install(try LoadedBot(graph: graph, registry: registry))
+            bots.install(try LoadedBot(graph: graph, registry: registry, limits: limits))
             record(path, graph: graph, source: file.source)
         }
         if !problems.isEmpty { throw CLIError(problems.joined()) }
@@ -81,16 +85,18 @@ final class BotLibrary: Sendable {
     }
 
     private func reload(_ path: String, trigger: String) async -> Outcome {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return fail(path, "cannot read '\(path)'; the loaded version keeps running")
+        let source: String
+        do { source = try BotFile.readSource(path) } catch {
+            return fail(path, "\(error); the loaded version keeps running")
         }
-        let source = String(decoding: data, as: UTF8.self)
         // An untouched file is never recompiled.
         guard Self.hash(source) != files.withLock({ $0[path]?.hash }) else { return .unchanged }
         let file = BotFile.compile(path, source: source, registry: registry)
         guard let graph = file.result.graph else { return fail(path, file.renderedDiagnostics) }
         let bot: LoadedBot
-        do { bot = try LoadedBot(graph: graph, registry: registry) } catch { return fail(path, "\(error)") }
+        do { bot = try LoadedBot(graph: graph, registry: registry, limits: limits) } catch {
+            return fail(path, "\(error)")
+        }
         let previous = bots.install(bot)
         record(path, graph: graph, source: source)
         metrics.count("rulebot_reloads_total", [("result", "ok")])
