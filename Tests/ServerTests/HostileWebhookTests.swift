@@ -104,7 +104,8 @@ struct PoisonedJournalTests {
             return "\(until)\t\(InboxEntry(bot: "echo", event: event).recordJSON)\n"
         }
         // What a kill -9 left: two accepted events around a line that cannot be read back.
-        let poisoned = line("poisoned", id: "w2").replacingOccurrences(of: "\"timestamp\":", with: "\"timestamp\":null,\"x\":")
+        let poisoned = line("poisoned", id: "w2").replacingOccurrences(
+            of: "\"timestamp\":", with: "\"timestamp\":null,\"x\":")
         try (line("first", id: "w1") + poisoned + line("third", id: "w3")).write(
             toFile: path + "-inbox.1", atomically: true, encoding: .utf8)
         let bot = directory.appendingPathComponent("echo.yaml")

@@ -19,7 +19,8 @@ struct BotFile {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
         if let size, size > CompileLimits.fileBytes {
             throw CLIError(
-                "'\(path)' is \(size) bytes; a bot or test file may have at most \(CompileLimits.fileBytes) [file-too-large]")
+                "'\(path)' is \(size) bytes; a bot or test file may have at most \(CompileLimits.fileBytes) [file-too-large]"
+            )
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError("cannot read '\(path)': no such file or not readable")

@@ -28,7 +28,8 @@ public final class RulebotServer: Sendable {
         self.metrics = metrics
         let bots = BotSet()
         library = BotLibrary(
-            paths: files, registry: registry, bots: bots, storage: storage, metrics: metrics, time: time, logger: logger,
+            paths: files, registry: registry, bots: bots, storage: storage, metrics: metrics, time: time,
+            logger: logger,
             limits: configuration.limits)
         try library.loadAll()
         host = BotHost(bots: bots, storage: storage, sender: sender, time: time, observer: metrics, logger: logger)
