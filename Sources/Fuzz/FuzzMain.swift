@@ -2,8 +2,28 @@ import Foundation
 import Server
 
 #if LIBFUZZER
-    /// libFuzzer's entry: build with `-Xswiftc -sanitize=fuzzer -Xswiftc -DLIBFUZZER` and pick
-    /// the target with `RULEBOT_FUZZ_TARGET` (compiler, expression or webhook).
+    /// libFuzzer's driver, from the runtime `-sanitize=fuzzer` links.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func runFuzzerDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
+
+    /// libFuzzer's mode: build with `-Xswiftc -sanitize=fuzzer -Xswiftc -DLIBFUZZER` and pick
+    /// the target with `RULEBOT_FUZZ_TARGET` (compiler, expression or webhook). SwiftPM names an
+    /// executable's entry itself, so this `main` hands the command line to libFuzzer's driver
+    /// instead of relying on libFuzzer's own `main`.
+    @main
+    enum LibFuzzerMain {
+        static func main() {
+            var argc = CommandLine.argc
+            var argv = CommandLine.unsafeArgv
+            exit(runFuzzerDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) })
+        }
+    }
+
+    /// The entry libFuzzer's runtime expects to find, one input at a time.
     @_cdecl("LLVMFuzzerTestOneInput")
     public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
