@@ -89,7 +89,8 @@ public enum BotShape {
             .optional("states", .dictionary(key: .name, value: state), "the per-user states"),
             .optional("timers", .dictionary(key: .name, value: timer), "named timers and their durations"),
             .optional(
-                "templates", .dictionary(key: .name, value: .text(.template(maxLength: 4096))), "reusable reply texts"),
+                "templates", .dictionary(key: .name, value: .text(.template(maxLength: WhatsAppLimits.textBody))),
+                "reusable reply texts"),
             .optional("vars", .dictionary(key: .name, value: .data), "constants the bot reads as vars.NAME"),
             .required("rules", .list(.record(rule)), "the rules, tried in order"),
         ])

@@ -10,7 +10,7 @@ public enum BuiltInActionSpecs {
         fields: [
             .required("id", .text(.name), "what the bot receives when the button is tapped"),
             .required(
-                "title", .text(.template(maxLength: 20, tooLongId: "button-title-too-long")),
+                "title", .text(.template(maxLength: WhatsAppLimits.buttonTitle, tooLongId: "button-title-too-long")),
                 "the label, at most 20 characters"),
         ])
 
@@ -18,16 +18,19 @@ public enum BuiltInActionSpecs {
         "a row of a list message",
         fields: [
             .required("id", .text(.name), "what the bot receives when the row is chosen"),
-            .required("title", .text(.template(maxLength: 24, tooLongId: "text-too-long")), "at most 24 characters"),
+            .required(
+                "title", .text(.template(maxLength: WhatsAppLimits.rowTitle, tooLongId: "text-too-long")),
+                "at most 24 characters"),
             .optional(
-                "description", .text(.template(maxLength: 72, tooLongId: "text-too-long")), "at most 72 characters"),
+                "description", .text(.template(maxLength: WhatsAppLimits.rowDescription, tooLongId: "text-too-long")),
+                "at most 72 characters"),
         ])
 
     static let list = RecordShape(
         "a list message",
         fields: [
             .required(
-                "button", .text(.template(maxLength: 20, tooLongId: "button-title-too-long")),
+                "button", .text(.template(maxLength: WhatsAppLimits.buttonTitle, tooLongId: "button-title-too-long")),
                 "the label of the button that opens the list"),
             .required(
                 "sections",
@@ -37,7 +40,8 @@ public enum BuiltInActionSpecs {
                             "a section of the list",
                             fields: [
                                 .optional(
-                                    "title", .text(.template(maxLength: 24, tooLongId: "text-too-long")),
+                                    "title",
+                                    .text(.template(maxLength: WhatsAppLimits.rowTitle, tooLongId: "text-too-long")),
                                     "section heading"),
                                 .required("rows", .list(.record(listRow), maxItems: 10), "the rows, at most 10 in all"),
                             ])), maxItems: 10), "one or more sections"),
@@ -47,14 +51,20 @@ public enum BuiltInActionSpecs {
         "a message sent back to the user",
         exactlyOneOf: ["text", "template"],
         fields: [
-            .optional("text", .text(.template(maxLength: 4096)), "the message text; may use {{ variables }}"),
+            .optional(
+                "text", .text(.template(maxLength: WhatsAppLimits.textBody)),
+                "the message text; may use {{ variables }}"),
             .optional("template", .text(.templateName), "the name of a template declared under templates:"),
             .optional("quote", .boolean, "send as a reply to the user's message (default false)"),
             .optional(
                 "buttons", .list(.record(button), maxItems: 3, tooManyId: "too-many-buttons"), "up to 3 reply buttons"),
             .optional("list", .record(list), "a list message instead of buttons"),
-            .optional("header", .text(.template(maxLength: 60)), "a header above the text (with buttons or list)"),
-            .optional("footer", .text(.template(maxLength: 60)), "a footer below the text (with buttons or list)"),
+            .optional(
+                "header", .text(.template(maxLength: WhatsAppLimits.headerOrFooter)),
+                "a header above the text (with buttons or list)"),
+            .optional(
+                "footer", .text(.template(maxLength: WhatsAppLimits.headerOrFooter)),
+                "a footer below the text (with buttons or list)"),
         ])
 
     static let timerStart = Shape.alternatives([
@@ -70,7 +80,8 @@ public enum BuiltInActionSpecs {
     /// Every built-in action.
     public static let all: [ActionSpec] = [
         ActionSpec(
-            name: "reply", arguments: .alternatives([.text(.template(maxLength: 4096)), .record(reply)]),
+            name: "reply",
+            arguments: .alternatives([.text(.template(maxLength: WhatsAppLimits.textBody)), .record(reply)]),
             summary: "send a message to the user: text, a template, buttons or a list"),
         ActionSpec(
             name: "mark_read",

@@ -1,7 +1,8 @@
 /// Meta's limits on what the Cloud API accepts, in one place for the compiler (literals), the
 /// runtime (rendered texts) and the sender (every request before it leaves).
 ///
-/// Source: the Cloud API reference, summarised in `docs/limits.md`.
+/// Source: the Cloud API reference (message and interactive object limits), as summarised in
+/// README, "Limits and safety".
 public enum WhatsAppLimits {
     /// Characters in a text message body; longer texts go out as several messages.
     public static let textBody = 4096
