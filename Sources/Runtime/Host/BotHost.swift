@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// Runs bots: for each event, loads the user's data, evaluates, commits data, state, timers,
 /// outbox and inbox removal in one transaction, then hands the outbox to the dispatcher.
@@ -18,6 +19,11 @@ public final class BotHost: Sendable {
     let observer: any HostObserver
     let logger: Logger
     private let queue = KeyedSerialQueue<UserKey>()
+    /// Failed attempts of inbox events whose commit failed, by event id (this process only).
+    private let failedAttempts = Mutex<[String: Int]>([:])
+    /// Attempts after which an inbox event that keeps failing moves to the dead letters, so a
+    /// storage error tied to one event (Redis retries every few seconds) is not retried forever.
+    public static let maximumAttempts = 5
 
     /// Creates a host.
     public init(
@@ -80,10 +86,37 @@ public final class BotHost: Sendable {
             log.debug("event already handled")
             return .alreadyHandled
         } catch {
-            log.error("storage failed; event kept for retry", metadata: ["error": "\(error)"])
             observer.failed(bot: entry.bot, event: entry.event, error: error)
+            if fromInbox, await giveUpAfterRepeatedFailures(entry, error: error, log: log) {
+                return .failed("\(error)")
+            }
+            log.error("storage failed; event kept for retry", metadata: ["error": "\(error)"])
             return .failed("\(error)")
         }
+    }
+
+    /// Counts a failed attempt of an inbox event; at `maximumAttempts` removes it from the inbox
+    /// (a commit with no changes) and keeps it as a dead letter. Returns whether it gave up.
+    private func giveUpAfterRepeatedFailures(_ entry: InboxEntry, error: any Error, log: EventLog) async -> Bool {
+        let attempts = failedAttempts.withLock { failed in
+            failed[entry.id, default: 0] += 1
+            return failed[entry.id, default: 0]
+        }
+        guard attempts >= Self.maximumAttempts else { return false }
+        var drop = UserCommit(bot: entry.bot, userID: entry.event.userID)
+        drop.inboxID = entry.id
+        do {
+            try await storage.commit(drop)
+        } catch {
+            log.error("event failed again and could not be set aside; kept for retry", metadata: ["error": "\(error)"])
+            return false
+        }
+        _ = failedAttempts.withLock { $0.removeValue(forKey: entry.id) }
+        log.error(
+            "event failed \(attempts) times; moved to the dead letters", metadata: ["error": "\(error)"])
+        let reason = "failed \(attempts) times; the last error: \(error)"
+        await quarantine(DeadLetter(event: entry, reason: reason, at: time.now()), log: log)
+        return true
     }
 
     private func evaluateAndCommit(
@@ -114,6 +147,10 @@ public final class BotHost: Sendable {
         if fromInbox { evaluation.commit.inboxID = entry.id }
         if !evaluation.commit.isEmpty {
             try await storage.commit(evaluation.commit)
+        }
+        if fromInbox {
+            // Uncontended and nearly always empty: cheap next to the commit above.
+            _ = failedAttempts.withLock { $0.removeValue(forKey: entry.id) }
         }
         if log.logLevel <= .debug {
             log.debug("event processed", metadata: ["rule.id": "\(evaluation.firedRules.joined(separator: ","))"])

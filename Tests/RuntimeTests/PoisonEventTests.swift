@@ -1,0 +1,70 @@
+import Foundation
+import RuleEngine
+import Runtime
+import Testing
+
+/// An inbox event whose commit fails every time is set aside after `BotHost.maximumAttempts`
+/// instead of being retried forever, and the other users' events are handled meanwhile.
+struct PoisonEventTests {
+    @Test func anEventThatKeepsFailingMovesToTheDeadLetters() async throws {
+        let bot = try seenListBot()
+        let poison = InboxEntry(bot: bot.name, event: .message("bad", from: "u1", id: "poison"))
+        let fine = InboxEntry(bot: bot.name, event: .message("good", from: "u2", id: "fine"))
+        let storage = RefusingStorage(refusing: poison.id)
+        let host = BotHost(bots: BotSet([bot]), storage: storage, sender: RecordingSender(), time: VirtualTime())
+        _ = try await storage.accept([poison, fine], rememberUntil: 1e9)
+        for attempt in 1...BotHost.maximumAttempts {
+            await host.drainInbox()
+            let pending = try await storage.pendingInbox(limit: 10).map(\.event.id)
+            #expect(pending == (attempt < BotHost.maximumAttempts ? ["poison"] : []), "after attempt \(attempt)")
+        }
+        let letters = try await storage.deadLetters(limit: 10)
+        #expect(letters.map(\.id) == ["poison"])
+        #expect(letters.first?.reason.hasPrefix("failed \(BotHost.maximumAttempts) times") == true)
+        let snapshot = try await storage.load(bot: bot.name, userID: "u2", now: 0)
+        #expect(snapshot.values[StorageKey(.user, "seen")]?.value == .array(["good"]))
+    }
+}
+
+/// Memory storage that refuses the commit of one event while it carries changes, as a value too
+/// large for a backend would be refused on every attempt.
+private final class RefusingStorage: BotStorage {
+    let base = MemoryStorage()
+    let refusing: String
+
+    init(refusing: String) {
+        self.refusing = refusing
+    }
+
+    var kindName: String { "Refusing" }
+    func load(bot: String, userID: String, now: Double) async throws -> UserSnapshot {
+        try await base.load(bot: bot, userID: userID, now: now)
+    }
+    func commit(_ commit: UserCommit) async throws {
+        if commit.inboxID == refusing, !commit.writes.isEmpty || !commit.appends.isEmpty {
+            throw RuntimeError.storage("value too large")
+        }
+        try await base.commit(commit)
+    }
+    func claimDueTimers(now: Double, limit: Int, lease: Double) async throws -> [TimerRecord] {
+        try await base.claimDueTimers(now: now, limit: limit, lease: lease)
+    }
+    func nextTimerDue() async throws -> Double? { try await base.nextTimerDue() }
+    func pendingOutbox(limit: Int) async throws -> [OutboundMessage] { try await base.pendingOutbox(limit: limit) }
+    func removeOutbox(ids: [String]) async throws { try await base.removeOutbox(ids: ids) }
+    func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
+        try await base.accept(events, rememberUntil: rememberUntil)
+    }
+    func pendingInbox(limit: Int) async throws -> [InboxEntry] { try await base.pendingInbox(limit: limit) }
+    func migrate(bot: String, keepingStates states: Set<String>, keepingTimers timers: Set<String>) async throws
+        -> MigrationCounts
+    {
+        try await base.migrate(bot: bot, keepingStates: states, keepingTimers: timers)
+    }
+    func timerCount() async throws -> Int { try await base.timerCount() }
+    func quarantine(_ letters: [DeadLetter]) async throws { try await base.quarantine(letters) }
+    func deadLetters(limit: Int) async throws -> [DeadLetter] { try await base.deadLetters(limit: limit) }
+    func deadLetterCount() async throws -> Int { try await base.deadLetterCount() }
+    func purgeExpired(now: Double) async throws -> Int { try await base.purgeExpired(now: now) }
+    func statistics() -> CacheStatistics { base.statistics() }
+}
