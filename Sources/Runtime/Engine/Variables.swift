@@ -5,32 +5,33 @@ struct Variables: VariableSource {
     let context: ActionContext
 
     func value(ofRoot name: String) -> Value {
-        switch name {
-        case "now": return .double(context.now)
-        case "message": return messageValue
-        case "contact":
+        guard let root = VariableRoot(rawValue: name) else { return .null }
+        switch root {
+        case .now: return .double(context.now)
+        case .message: return messageValue
+        case .contact:
             return .object([
                 "name": context.event.contactName.map(Value.string) ?? .null, "phone": .string(context.event.userID),
             ])
-        case "user", "table": return scopeObject(name == "user" ? .user : .table)
-        case "state":
+        case .user: return scopeObject(.user)
+        case .table: return scopeObject(.table)
+        case .state:
             guard case .object(var fields) = scopeObject(.state) else { return .null }
             fields["name"] = .string(context.stateName)
             fields["entered_at"] = context.read(.machine)["entered_at"]
             return .object(fields)
-        case "timer":
+        case .timer:
             guard case .timer(let firing) = context.event.kind else { return .null }
             return .object([
                 "name": .string(firing.name), "started_at": .double(firing.startedAt), "due_at": .double(firing.dueAt),
             ])
-        case "bot":
+        case .bot:
             return .object([
                 "name": .string(context.bot.name), "storage": context.stats["backend"],
                 "timezone": .string(context.bot.graph.timeZone),
             ])
-        case "stats": return context.stats
-        case "vars": return .object(context.bot.graph.vars)
-        default: return .null
+        case .stats: return context.stats
+        case .vars: return .object(context.bot.graph.vars)
         }
     }
 
@@ -43,7 +44,7 @@ struct Variables: VariableSource {
             if member == "entered_at" { return context.read(.machine)["entered_at"] }
             return context.read(StorageKey(.state, member))
         case "vars": return context.bot.graph.vars[member] ?? .null
-        case "message": return messageField(member)
+        case "message": return MessageField(rawValue: member).map(messageField) ?? .null
         default: return value(ofRoot: name)[member]
         }
     }
@@ -58,50 +59,45 @@ struct Variables: VariableSource {
 
     private var messageValue: Value {
         var fields: [String: Value] = [:]
-        for name in [
-            "id", "type", "text", "command", "arguments", "caption", "filename", "mime_type", "media_id", "button",
-            "latitude", "longitude", "emoji", "reacted_to", "timestamp", "reply_to", "forwarded", "raw", "status",
-        ] {
-            fields[name] = messageField(name)
-        }
+        for field in MessageField.allCases { fields[field.rawValue] = messageField(field) }
         return .object(fields)
     }
 
-    private func messageField(_ name: String) -> Value {
+    private func messageField(_ field: MessageField) -> Value {
         if case .status(let status) = context.event.kind {
-            switch name {
-            case "id": return .string(status.messageID)
-            case "status": return .string(status.status)
-            case "timestamp": return .double(status.timestamp)
-            case "type": return "status"
+            switch field {
+            case .id: return .string(status.messageID)
+            case .status: return .string(status.status)
+            case .timestamp: return .double(status.timestamp)
+            case .type: return "status"
             default: return .null
             }
         }
         guard case .message(let m) = context.event.kind else { return .null }
         func text(_ s: String?) -> Value { s.map(Value.string) ?? .null }
         func number(_ d: Double?) -> Value { d.map(Value.double) ?? .null }
-        switch name {
-        case "id": return .string(m.id)
-        case "type": return .string(m.type)
-        case "text": return text(m.text)
-        case "command": return text(m.command)
-        case "arguments":
+        switch field {
+        case .id: return .string(m.id)
+        case .type: return .string(m.type)
+        case .text: return text(m.text)
+        case .command: return text(m.command)
+        case .arguments:
             guard let command = m.command, let body = m.text else { return .null }
             return .string(String(body.dropFirst(command.count)).trimmingPrefixSpaces())
-        case "caption": return text(m.caption)
-        case "filename": return text(m.filename)
-        case "mime_type": return text(m.mimeType)
-        case "media_id": return text(m.mediaID)
-        case "button": return text(m.buttonID)
-        case "latitude": return number(m.latitude)
-        case "longitude": return number(m.longitude)
-        case "emoji": return text(m.emoji)
-        case "reacted_to": return text(m.reactedTo)
-        case "timestamp": return .double(m.timestamp)
-        case "reply_to": return text(m.replyTo)
-        case "forwarded": return .bool(m.forwarded)
-        case "raw": return m.raw ?? .null
-        default: return .null
+        case .caption: return text(m.caption)
+        case .filename: return text(m.filename)
+        case .mimeType: return text(m.mimeType)
+        case .mediaID: return text(m.mediaID)
+        case .button: return text(m.buttonID)
+        case .latitude: return number(m.latitude)
+        case .longitude: return number(m.longitude)
+        case .emoji: return text(m.emoji)
+        case .reactedTo: return text(m.reactedTo)
+        case .timestamp: return .double(m.timestamp)
+        case .replyTo: return text(m.replyTo)
+        case .forwarded: return .bool(m.forwarded)
+        case .raw: return m.raw ?? .null
+        case .status: return .null
         }
     }
 }

@@ -1,21 +1,7 @@
 /// Variables in expressions and templates that nothing provides: an unknown root, an unknown
 /// message field, or a stored key that no action ever writes.
 enum UndefinedVariableRule: ValidationRule {
-    /// Fields every event's `message` has (empty or null when they do not apply).
-    static let messageFields = [
-        "id", "type", "text", "command", "arguments", "caption", "filename", "mime_type", "media_id", "button",
-        "latitude", "longitude", "emoji", "reacted_to", "timestamp", "reply_to", "forwarded", "raw", "status",
-    ]
-
-    static let fixedRoots: [String: [String]?] = [
-        "message": messageFields,
-        "contact": ["name", "phone"],
-        "timer": ["name", "started_at", "due_at"],
-        "bot": ["name", "storage", "timezone"],
-        "stats": ["backend", "connected", "operations", "hits", "misses", "errors", "hit_ratio", "checked_at"],
-        "now": [],
-        "user": nil, "table": nil, "state": nil, "vars": nil,
-    ]
+    static let roots = Dictionary(uniqueKeysWithValues: VariableRoot.allCases.map { ($0.rawValue, $0.fields) })
 
     static func validate(_ document: BotDocument, into diagnostics: inout DiagnosticBag) {
         var written: [String: Set<String>] = ["state": StateFields.builtIn]
@@ -25,10 +11,10 @@ enum UndefinedVariableRule: ValidationRule {
         written["vars"] = Set(document.vars.keys)
         for reference in document.variables {
             let root = reference.path[0]
-            guard let known = fixedRoots[root] else {
+            guard let known = roots[root] else {
                 diagnostics.report(
                     "undefined-variable", "unknown variable '\(root)'", at: reference.location,
-                    suggestion: Suggestion.closest(to: root, in: fixedRoots.keys))
+                    suggestion: Suggestion.closest(to: root, in: roots.keys))
                 continue
             }
             guard reference.path.count >= 2 else { continue }

@@ -1,0 +1,79 @@
+/// The names at the root of every expression (`message.text`, `user.count`, `now`), with the
+/// fields each has: the one vocabulary the checker, the runtime and editor support share.
+public enum VariableRoot: String, Sendable, CaseIterable {
+    /// The incoming message or status.
+    case message
+    /// Who sent it.
+    case contact
+    /// The timer that fired, in timer rules.
+    case timer
+    /// About the bot itself.
+    case bot
+    /// Storage statistics.
+    case stats
+    /// The time the event is evaluated at (Unix seconds).
+    case now
+    /// Values stored per user.
+    case user
+    /// Values shared by all users of the bot.
+    case table
+    /// Values kept while the user stays in the current state, and the state itself.
+    case state
+    /// Constants from `vars:`.
+    case vars
+
+    /// The fields the root always has; nil when they are whatever the bot stores or declares.
+    public var fields: [String]? {
+        switch self {
+        case .message: MessageField.allCases.map(\.rawValue)
+        case .contact: ["name", "phone"]
+        case .timer: ["name", "started_at", "due_at"]
+        case .bot: ["name", "storage", "timezone"]
+        case .stats: ["backend", "connected", "operations", "hits", "misses", "errors", "hit_ratio", "checked_at"]
+        case .now: []
+        case .user, .table, .state, .vars: nil
+        }
+    }
+}
+
+/// The fields of `message`; every event has all of them (null when they do not apply).
+public enum MessageField: String, Sendable, CaseIterable {
+    /// The message's id (a wamid), or for a status the id of the message it reports on.
+    case id
+    /// `text`, `image`, `interactive`, …, or `status`.
+    case type
+    /// The text of a text message.
+    case text
+    /// The first word of a text starting with `/`.
+    case command
+    /// The text after the command.
+    case arguments
+    /// A media message's caption.
+    case caption
+    /// A document's file name.
+    case filename
+    /// A media message's MIME type.
+    case mimeType = "mime_type"
+    /// A media message's id, to send it on.
+    case mediaID = "media_id"
+    /// The id of the tapped button or chosen list row.
+    case button
+    /// A location's latitude.
+    case latitude
+    /// A location's longitude.
+    case longitude
+    /// A reaction's emoji.
+    case emoji
+    /// The message a reaction is about.
+    case reactedTo = "reacted_to"
+    /// When the message was sent (Unix seconds).
+    case timestamp
+    /// The message this one quotes.
+    case replyTo = "reply_to"
+    /// Whether it was forwarded.
+    case forwarded
+    /// The message as WhatsApp sent it.
+    case raw
+    /// A status event's status (`sent`, `delivered`, `read`, `failed`).
+    case status
+}
