@@ -29,10 +29,11 @@ public struct BotCompiler: Sendable {
         document.names = checker.names
         document.variables = checker.variables
         document.storageKeys = checker.storageKeys
+        document.compiled = checker.compiled
         for rule in ValidationRules.all {
             rule.validate(document, into: &diagnostics)
         }
-        let graph = diagnostics.hasErrors ? nil : GraphBuilder.build(document)
+        let graph = diagnostics.hasErrors ? nil : GraphBuilder.build(document, into: &diagnostics)
         return CompileResult(graph: graph, diagnostics: diagnostics.sorted)
     }
 

@@ -1,6 +1,15 @@
-/// Builds the immutable `RuleGraph` from a validated document.
+/// Expressions and templates the shape checker parsed, by the location of their scalar.
+struct CompiledParts {
+    var expressions: [SourceLocation: CompiledExpression] = [:]
+    var templates: [SourceLocation: CompiledTemplate] = [:]
+}
+
+/// Builds the immutable `RuleGraph` from a validated document, from the parts the checker
+/// parsed: nothing is parsed twice, and a part the checker did not produce is an error, never
+/// a condition silently dropped (which would make its rule always fire).
 enum GraphBuilder {
-    static func build(_ document: BotDocument) -> RuleGraph {
+    static func build(_ document: BotDocument, into diagnostics: inout DiagnosticBag) -> RuleGraph? {
+        var missing: [SourceLocation] = []
         let states =
             document.states.isEmpty
             ? [
@@ -16,16 +25,27 @@ enum GraphBuilder {
                 location: rule.location,
                 trigger: rule.trigger ?? .anyMessage,
                 states: rule.states.map(\.name),
-                condition: rule.condition.flatMap {
-                    try? CompiledExpression($0.hasPrefix("=") ? String($0.dropFirst()) : $0)
+                condition: rule.conditionLocation.flatMap { location in
+                    guard let expression = document.compiled.expressions[location] else {
+                        missing.append(location)
+                        return nil
+                    }
+                    return expression
                 },
                 actions: rule.actions.map { ActionNode(name: $0.name, arguments: $0.arguments, location: $0.location) },
                 continues: rule.continues)
         }
         var templates: [String: CompiledTemplate] = [:]
         for template in document.templates {
-            templates[template.name] = try? CompiledTemplate(template.source)
+            templates[template.name] = document.compiled.templates[template.sourceLocation]
+            if templates[template.name] == nil { missing.append(template.sourceLocation) }
         }
+        for location in missing {
+            diagnostics.report(
+                "internal-error", "this part was not checked, so the bot is not built; please report it",
+                at: location)
+        }
+        guard missing.isEmpty else { return nil }
         return RuleGraph(
             name: document.name,
             file: document.file,

@@ -20,6 +20,8 @@ struct BotDocument {
         var name: String
         var source: String
         var location: SourceLocation
+        /// Where the template's text starts.
+        var sourceLocation: SourceLocation
     }
 
     struct ActionDecl {
@@ -35,6 +37,8 @@ struct BotDocument {
         var triggerLocation: SourceLocation
         var states: [(name: String, location: SourceLocation)]
         var condition: String?
+        /// Where the condition's text starts.
+        var conditionLocation: SourceLocation?
         var actions: [ActionDecl]
         var continues: Bool
     }
@@ -53,6 +57,8 @@ struct BotDocument {
     var names: [ShapeChecker.NamedReference] = []
     var variables: [ShapeChecker.VariableReference] = []
     var storageKeys: [ShapeChecker.StorageKey] = []
+    /// What the shape checker parsed, for the graph builder.
+    var compiled = CompiledParts()
 
     /// The state new users start in: the one marked `initial`, else the first, else `start`.
     ///

@@ -24,7 +24,8 @@ struct BotReader {
         }
         for pair in root["templates"]?.pairs ?? [] {
             guard let name = pair.key.scalar, let source = pair.value.scalar else { continue }
-            document.templates.append(.init(name: name, source: source, location: pair.key.location))
+            document.templates.append(
+                .init(name: name, source: source, location: pair.key.location, sourceLocation: pair.value.location))
         }
         for pair in root["vars"]?.pairs ?? [] {
             if let name = pair.key.scalar { document.vars[name] = ValueLowering.data(pair.value) }
@@ -51,6 +52,7 @@ struct BotReader {
             triggerLocation: whenNode?.location ?? node.location,
             states: states,
             condition: node["if"]?.scalar,
+            conditionLocation: node["if"]?.location,
             actions: actions,
             continues: node["continue"]?.scalar?.lowercased() == "true")
     }

@@ -18,6 +18,7 @@ extension ShapeChecker {
                 let result = try parser.parse()
                 collect(result.references, result.calls, node, offset: offset)
                 let template = CompiledTemplate(source: text, segments: result.segments)
+                if offset == 0 { compiled.templates[node.location] = template }
                 if let maxLength, template.literalLength > maxLength {
                     diagnostics.report(
                         tooLongId, "text is \(template.literalLength) characters; WhatsApp allows at most \(maxLength)",
@@ -38,6 +39,9 @@ extension ShapeChecker {
             do {
                 let parsed = try parser.parse()
                 collect(parsed.references, parsed.calls, node, offset: start)
+                if offset == 0 {
+                    compiled.expressions[node.location] = CompiledExpression(source: source, root: parsed.expression)
+                }
                 for (pattern, patternOffset) in parsed.patterns {
                     checkRegex(pattern, at: locator.location(of: start + patternOffset, in: node))
                 }

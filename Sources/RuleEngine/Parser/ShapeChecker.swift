@@ -31,6 +31,9 @@ struct ShapeChecker {
     var names: [NamedReference] = []
     var variables: [VariableReference] = []
     var storageKeys: [StorageKey] = []
+    /// Expressions and templates parsed while checking, by the location of their scalar, so the
+    /// graph builder uses what was checked instead of parsing the text a second time.
+    var compiled = CompiledParts()
     /// The action whose arguments are being checked, which decides whether a storage key is a write.
     var currentAction: String?
 
