@@ -152,3 +152,31 @@ struct HostileReloadTests {
         #expect(harness.replies() == ["echo: hi"])
     }
 }
+
+/// The journal a server left with seven 1,000-character evil-regex messages in it hung every
+/// later start; now the start handles all thirteen events, each evil one answered by the next rule.
+struct EvilRegexJournalTests {
+    @Test func aStartWorksOffTheJournalThatOnceHungEveryStart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rulebot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("db.sqlite").path
+        try Data(contentsOf: HostileWebhookTests.hostile.appendingPathComponent("regex_poison_inbox_journal.txt"))
+            .write(to: URL(fileURLWithPath: path + "-inbox.1"))
+        let bot = directory.appendingPathComponent("regex.yaml")
+        try Data(contentsOf: HostileWebhookTests.hostile.appendingPathComponent("regex_bot.yaml")).write(to: bot)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let sender = RecordingSender()
+        let server = try RulebotServer(
+            configuration: ServerConfiguration(), files: [bot.path], registry: .builtIn,
+            storage: try SQLiteStorage(path: path), sender: sender, time: VirtualTime(start: 1_796_146_100),
+            logger: logger)
+        await server.recover()
+        await server.drain()
+        let replies = sender.sent.map(\.displayText)
+        #expect(replies.count == 13)
+        #expect(replies.filter { $0.hasPrefix("ok aaaa") && $0.hasSuffix("!") }.count == 7)
+        #expect(try await server.host.storage.pendingInbox(limit: 20).isEmpty)
+    }
+}
