@@ -45,7 +45,7 @@ public final class RedisStorage: BotStorage {
                 guard let field = data[index].string, let json = data[index + 1].string,
                     let separator = field.firstIndex(of: ":"), let scope = Scope(rawValue: String(field[..<separator]))
                 else { continue }
-                let stored = try JSONDecoder().decode(StoredValue.self, from: Data(json.utf8))
+                let stored = try StoredValue(recordJSON: json)
                 if !stored.isExpired(at: now) {
                     snapshot.values[StorageKey(scope, String(field[field.index(after: separator)...]))] = stored
                 }
@@ -53,7 +53,7 @@ public final class RedisStorage: BotStorage {
             let timers = replies[1].array
             for index in stride(from: 1, to: timers.count, by: 2) {
                 guard let json = timers[index].string else { continue }
-                let record = try JSONDecoder().decode(TimerRecord.self, from: Data(json.utf8))
+                let record = try TimerRecord(recordJSON: json)
                 snapshot.timers[record.name] = record
             }
             counter.load(found: snapshot.values.count)
@@ -73,7 +73,7 @@ public final class RedisStorage: BotStorage {
                 if let stored {
                     set.append(
                         .array([
-                            .string(field), .string(String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)),
+                            .string(field), .string(stored.recordJSON),
                         ]))
                 } else {
                     del.append(.string(field))
@@ -86,8 +86,7 @@ public final class RedisStorage: BotStorage {
                 let member = Value.string(Self.member(commit.bot, commit.userID, name))
                 switch change {
                 case .start(let record):
-                    let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
-                    start.append(.array([.string(name), member, .double(record.dueAt), .string(json)]))
+                    start.append(.array([.string(name), member, .double(record.dueAt), .string(record.recordJSON)]))
                 case .cancel: cancel.append(.array([.string(name), member]))
                 case .fired(let generation): fired.append(.array([.string(name), member, .string(generation)]))
                 }
@@ -160,7 +159,7 @@ public final class RedisStorage: BotStorage {
                 return ["HGET", timersKey(parts[0], parts.count > 1 ? parts[1] : ""), parts.count > 2 ? parts[2] : ""]
             }
             return try await pool.run(lookups).compactMap { reply in
-                try reply.string.map { try JSONDecoder().decode(TimerRecord.self, from: Data($0.utf8)) }
+                try reply.string.map(TimerRecord.init(recordJSON:))
             }
         }
     }
@@ -269,7 +268,7 @@ public final class RedisStorage: BotStorage {
         var counts = MigrationCounts(users: 0, timers: 0)
         for dataKey in try await scan(key(bot, "data", "*")) {
             guard let json = try await pool.command("HGET", dataKey, "state:\(StorageKey.machine.key)").string,
-                let name = try JSONDecoder().decode(StoredValue.self, from: Data(json.utf8)).value["name"].string,
+                let name = try StoredValue(recordJSON: json).value["name"].string,
                 !states.contains(name)
             else { continue }
             let fields = try await pool.command("HKEYS", dataKey).array.compactMap(\.string).filter {
@@ -302,7 +301,7 @@ public final class RedisStorage: BotStorage {
             var expired: [String] = []
             for index in stride(from: 0, to: all.count - 1, by: 2) {
                 guard let field = all[index].string, let json = all[index + 1].string,
-                    let stored = try? JSONDecoder().decode(StoredValue.self, from: Data(json.utf8)),
+                    let stored = try? StoredValue(recordJSON: json),
                     stored.isExpired(at: now)
                 else { continue }
                 expired.append(field)
