@@ -26,14 +26,21 @@ final class OwnerLock: Sendable {
             guard descriptor >= 0 else {
                 throw RuntimeError.storage("cannot create lock file '\(path)': \(String(cString: strerror(errno)))")
             }
-            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
                 let reason = errno
+                let owner = (try? String(contentsOfFile: path, encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                // Our own pid, yet not in `held`: this process let the lock go, and a child it was
+                // spawning at that moment still shares the descriptor until its exec closes it.
+                // That takes microseconds, so waiting for the lock here ends at once.
+                if reason == EWOULDBLOCK, owner == "\(getpid())", flock(descriptor, LOCK_EX) == 0 {
+                    held[path] = (descriptor, 1)
+                    return
+                }
                 close(descriptor)
                 guard reason == EWOULDBLOCK else {
                     throw RuntimeError.storage("cannot lock '\(path)': \(String(cString: strerror(reason)))")
                 }
-                let owner = (try? String(contentsOfFile: path, encoding: .utf8))?
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
                 throw RuntimeError.storage(
                     "\(what) is in use by another process\(owner.map { $0.isEmpty ? "" : " (pid \($0))" } ?? ""); "
                         + "one process owns it, so stop that one first, or run several instances on Redis")
