@@ -1,3 +1,5 @@
+public import RuleEngine
+
 /// A JSON reader straight into `Value` (RFC 8259), used on hot paths: every webhook body and
 /// every stored value read back.
 ///

@@ -1,10 +1,12 @@
 import Foundation
 import RuleEngine
+import Runtime
 import Testing
 
 struct JSONParserTests {
     static var fixtureFiles: [URL] {
-        let root = Golden.repositoryRoot().appendingPathComponent("Tests/Fixtures/whatsapp")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/whatsapp")
         let files =
             FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
         return files.filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
