@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "RuleEngine", targets: ["RuleEngine"]),
         .library(name: "Runtime", targets: ["Runtime"]),
+        .library(name: "ConversationTesting", targets: ["ConversationTesting"]),
         .library(name: "Server", targets: ["Server"]),
         .executable(name: "rulebot", targets: ["rulebot"]),
     ],
@@ -50,11 +51,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Conversation tests: their files, a simulated WhatsApp user, and the runner on a virtual clock.
+        .target(name: "ConversationTesting", dependencies: ["Runtime"], swiftSettings: swiftSettings),
         // Hummingbird app, webhook and admin routes, hot reload, Graph API sender and CLI commands.
         .target(
             name: "Server",
             dependencies: [
                 "Runtime",
+                "ConversationTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,7 +91,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Server", "ConversationTesting", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
     ],

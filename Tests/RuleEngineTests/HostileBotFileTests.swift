@@ -116,14 +116,6 @@ struct HostileBotFileTests {
         #expect(result.graph?.states.count == 10_000)
     }
 
-    @Test func aDeepExpectationInAConversationTestIsADiagnostic() throws {
-        let source = try String(
-            contentsOf: Self.hostile.appendingPathComponent("conv_test_crash_deep_expect.yaml"), encoding: .utf8)
-        let (spec, diagnostics) = ConversationParser.parse(source: source, file: "test.yaml")
-        #expect(spec == nil)
-        #expect(diagnostics.contains { $0.id == "invalid-expression" })
-    }
-
     @Test func aDurationLongerThanAHundredYearsIsRefused() {
         let source = "bot: x\ntimers:\n  t: 99999999999999999999d\nrules: []\n"
         #expect(compile(source).result.diagnostics.contains { $0.message.contains("100 years") })

@@ -1,3 +1,4 @@
+import ConversationTesting
 import Foundation
 import Runtime
 import Testing

@@ -1,3 +1,4 @@
+import ConversationTesting
 import Foundation
 import Logging
 import RuleEngine
@@ -178,5 +179,17 @@ struct EvilRegexJournalTests {
         #expect(replies.count == 13)
         #expect(replies.filter { $0.hasPrefix("ok aaaa") && $0.hasSuffix("!") }.count == 7)
         #expect(try await server.host.storage.pendingInbox(limit: 20).isEmpty)
+    }
+}
+
+/// A conversation test file with 20,000 parentheses in an `expect:` crashed `rulebot test`.
+struct HostileConversationTestTests {
+    @Test func aDeepExpectationIsADiagnostic() throws {
+        let source = try String(
+            contentsOf: HostileWebhookTests.hostile.appendingPathComponent("conv_test_crash_deep_expect.yaml"),
+            encoding: .utf8)
+        let (spec, diagnostics) = ConversationParser.parse(source: source, file: "test.yaml")
+        #expect(spec == nil)
+        #expect(diagnostics.contains { $0.id == "invalid-expression" })
     }
 }

@@ -59,7 +59,7 @@ public struct DiagnosticBag: Sendable {
     }
 
     /// Adds an error or warning built from its parts.
-    mutating func report(
+    package mutating func report(
         _ id: String,
         _ message: String,
         at location: SourceLocation,

@@ -21,7 +21,7 @@ public enum CompileLimits {
 
 extension CompileLimits {
     /// Reports `file-too-large` and returns false when `source` is over `fileBytes`.
-    static func checkSize(of source: String, file: String, into diagnostics: inout DiagnosticBag) -> Bool {
+    package static func checkSize(of source: String, file: String, into diagnostics: inout DiagnosticBag) -> Bool {
         let size = source.utf8.count
         guard size > fileBytes else { return true }
         diagnostics.report(

@@ -1,6 +1,6 @@
 /// Checks a YAML tree against a `Shape`, reporting every mismatch and collecting the names
 /// the file refers to (states, timers, templates, variables, stored keys) for later passes.
-struct ShapeChecker {
+package struct ShapeChecker {
     /// A name that must be declared somewhere in the bot.
     struct NamedReference {
         enum Kind: String {
@@ -27,7 +27,7 @@ struct ShapeChecker {
 
     let catalog: ActionCatalog
     let locator: ScalarLocator
-    var diagnostics = DiagnosticBag()
+    package var diagnostics = DiagnosticBag()
     var names: [NamedReference] = []
     var variables: [VariableReference] = []
     var storageKeys: [StorageKey] = []
@@ -37,12 +37,12 @@ struct ShapeChecker {
     /// The action whose arguments are being checked, which decides whether a storage key is a write.
     var currentAction: String?
 
-    init(catalog: ActionCatalog, locator: ScalarLocator) {
+    package init(catalog: ActionCatalog, locator: ScalarLocator) {
         self.catalog = catalog
         self.locator = locator
     }
 
-    mutating func check(_ node: SyntaxNode, against shape: Shape) {
+    package mutating func check(_ node: SyntaxNode, against shape: Shape) {
         switch shape {
         case .text(let kind):
             guard let text = expectScalar(node, "text") else { return }

@@ -1,9 +1,9 @@
 /// Turns a character offset inside a scalar into the position of that character in the file,
 /// so an error inside an expression or template points at the exact character.
-struct ScalarLocator: Sendable {
+package struct ScalarLocator: Sendable {
     private let lines: [Substring]
 
-    init(source: String) {
+    package init(source: String) {
         lines = source.split(separator: "\n", omittingEmptySubsequences: false)
     }
 

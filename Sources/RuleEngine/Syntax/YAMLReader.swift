@@ -1,7 +1,7 @@
 import Yams
 
 /// Reads YAML text into a `SyntaxNode` tree, turning syntax errors into diagnostics.
-struct YAMLReader {
+package struct YAMLReader {
     var file: String
     /// The last line of the text read and its length, where errors found at its end are reported.
     private var lastLine = 1
@@ -9,12 +9,12 @@ struct YAMLReader {
     /// Nodes that may still be built; aliases re-expand their subtree at every use.
     private var nodeBudget = CompileLimits.yamlNodes
 
-    init(file: String) {
+    package init(file: String) {
         self.file = file
     }
 
     /// The tree, or nil when the text is not YAML at all (the reason is in `diagnostics`).
-    mutating func read(_ text: String, diagnostics: inout DiagnosticBag) -> SyntaxNode? {
+    package mutating func read(_ text: String, diagnostics: inout DiagnosticBag) -> SyntaxNode? {
         var text = text
         // Counted on bytes: splitting the whole text into Characters costs a tenth of a compile.
         let bytes = text.utf8

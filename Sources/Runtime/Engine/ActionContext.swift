@@ -17,7 +17,7 @@ public struct ActionContext: Sendable {
     private var outboxCounter = 0
     let budget: EvaluationBudget
 
-    init(
+    package init(
         bot: LoadedBot, snapshot: UserSnapshot, event: InboundEvent, now: Double, stats: @escaping @Sendable () -> Value
     ) {
         self.bot = bot

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConversationTesting
 import Foundation
 import RuleEngine
 import Runtime

@@ -1,3 +1,4 @@
+import ConversationTesting
 import RuleEngine
 import Runtime
 

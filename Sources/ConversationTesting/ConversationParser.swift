@@ -1,3 +1,5 @@
+public import RuleEngine
+
 /// Reads conversation test files, reporting mistakes as diagnostics with locations.
 public enum ConversationParser {
     /// Parses `source`; the spec is nil when there were errors (see the diagnostics).

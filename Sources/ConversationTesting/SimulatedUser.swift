@@ -1,4 +1,5 @@
-public import RuleEngine
+import RuleEngine
+public import Runtime
 
 /// Makes inbound events as WhatsApp would for one person: unique message ids and timestamps.
 public struct SimulatedUser: Sendable {

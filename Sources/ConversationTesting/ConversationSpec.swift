@@ -1,3 +1,5 @@
+public import RuleEngine
+
 /// A conversation test file (`bots/tests/*.yaml`): which bot, and scripted conversations.
 ///
 /// ```yaml

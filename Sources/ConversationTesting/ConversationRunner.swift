@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 public import RuleEngine
+public import Runtime
 
 /// The outcome of one conversation test.
 public struct ConversationResult: Sendable {
