@@ -1,4 +1,6 @@
-/// What the compiler knows about one action: its name and the shape of its arguments.
+/// What the compiler knows about one action: its name, the shape of its arguments and their
+/// short form, what it does (`effects`) and its documentation. Built-ins and custom actions
+/// declare the same things, and every check uses them.
 public struct ActionSpec: Sendable {
     /// The key used in a rule's `do:` list.
     public var name: String
@@ -6,12 +8,25 @@ public struct ActionSpec: Sendable {
     public var arguments: Shape
     /// One line for documentation and hover.
     public var summary: String
+    /// What the action does, for the checks on states, timers and stored keys.
+    public var effects: [ActionEffect]
+    /// The short form its arguments may take, if any.
+    public var shorthand: ActionShorthand?
 
     /// Creates a spec.
-    public init(name: String, arguments: Shape, summary: String) {
+    public init(
+        name: String, arguments: Shape, summary: String, effects: [ActionEffect] = [], shorthand: ActionShorthand? = nil
+    ) {
         self.name = name
         self.arguments = arguments
         self.summary = summary
+        self.effects = effects
+        self.shorthand = shorthand
+    }
+
+    /// `value` rewritten from its short form into the mapping the runtime decodes.
+    public func canonical(_ value: Value) -> Value {
+        shorthand?.canonical(value) ?? value
     }
 }
 

@@ -82,46 +82,55 @@ public enum BuiltInActionSpecs {
         ActionSpec(
             name: "reply",
             arguments: .alternatives([.text(.template(maxLength: WhatsAppLimits.textBody)), .record(reply)]),
-            summary: "send a message to the user: text, a template, buttons or a list"),
+            summary: "send a message to the user: text, a template, buttons or a list",
+            effects: [.sendsMessage], shorthand: .field("text")),
         ActionSpec(
             name: "mark_read",
             arguments: .alternatives([
                 .none, .record(RecordShape(fields: [.optional("typing", .boolean, "also show a typing indicator")])),
-            ]), summary: "mark the user's message as read (blue ticks)"),
+            ]), summary: "mark the user's message as read (blue ticks)", effects: [.sendsMessage], shorthand: .empty),
         ActionSpec(
             name: "set",
             arguments: .record(
                 RecordShape(fields: [
                     key, .required("value", .data, "the value; =expression or {{ template }} text"), ttl,
                 ])),
-            summary: "store a value, replacing what was there"),
+            summary: "store a value, replacing what was there", effects: [.writesKey(argument: "key")]),
         ActionSpec(
             name: "merge",
             arguments: .record(
                 RecordShape(fields: [key, .required("value", .data, "a mapping of fields to write"), ttl])),
-            summary: "write some fields of a stored record, keeping the others"),
+            summary: "write some fields of a stored record, keeping the others", effects: [.writesKey(argument: "key")]),
         ActionSpec(
             name: "append",
             arguments: .record(
                 RecordShape(fields: [
                     key, .required("value", .data, "the item to add"),
                     .optional("max", .integer(minimum: 1), "keep only the newest this many items"), ttl,
-                ])), summary: "add an item to the end of a stored list"),
+                ])), summary: "add an item to the end of a stored list", effects: [.writesKey(argument: "key")]),
         ActionSpec(
             name: "increment",
             arguments: .alternatives([
                 .text(.storageKey),
                 .record(RecordShape(fields: [key, .optional("by", .number, "the amount, default 1"), ttl])),
-            ]), summary: "add to a stored number (missing counts as 0)"),
+            ]), summary: "add to a stored number (missing counts as 0)", effects: [.writesKey(argument: "key")],
+            shorthand: .field("key")),
         ActionSpec(
             name: "delete", arguments: .alternatives([.text(.storageKey), .list(.text(.storageKey))]),
-            summary: "remove stored values"),
-        ActionSpec(name: "goto", arguments: .text(.stateName), summary: "move the user to another state"),
-        ActionSpec(name: "start_timer", arguments: timerStart, summary: "start a timer unless it is already running"),
+            summary: "remove stored values", effects: [.deletesKeys(argument: "keys")], shorthand: .listField("keys")),
+        ActionSpec(
+            name: "goto", arguments: .text(.stateName), summary: "move the user to another state",
+            effects: [.entersState(argument: "state")], shorthand: .field("state")),
+        ActionSpec(
+            name: "start_timer", arguments: timerStart, summary: "start a timer unless it is already running",
+            effects: [.startsTimer(argument: "timer")], shorthand: .field("timer")),
         ActionSpec(
             name: "restart_timer", arguments: timerStart,
-            summary: "start a timer again from now, replacing a running one"),
-        ActionSpec(name: "cancel_timer", arguments: .text(.timerName), summary: "stop a running timer"),
+            summary: "start a timer again from now, replacing a running one",
+            effects: [.startsTimer(argument: "timer")], shorthand: .field("timer")),
+        ActionSpec(
+            name: "cancel_timer", arguments: .text(.timerName), summary: "stop a running timer",
+            effects: [.cancelsTimer(argument: "timer")], shorthand: .field("timer")),
         ActionSpec(name: "stop", arguments: .none, summary: "evaluate no further rules for this event"),
     ]
 }

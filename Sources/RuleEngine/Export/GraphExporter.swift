@@ -40,11 +40,8 @@ public enum GraphExporter {
         for rule in graph.rules {
             let sources = rule.states.isEmpty ? graph.states.map(\.name) : rule.states
             let label = rule.trigger.label + (rule.condition.map { " [\($0.source)]" } ?? "")
-            let targets = rule.actions.compactMap { $0.name == "goto" ? $0.arguments["state"].string : nil }
-            let timers = rule.actions.compactMap { action -> String? in
-                guard action.name == "start_timer" || action.name == "restart_timer" else { return nil }
-                return action.arguments["timer"].string
-            }
+            let targets = rule.actions.flatMap(\.entersStates)
+            let timers = rule.actions.flatMap(\.startsTimers)
             let suffix = timers.isEmpty ? "" : " / start " + timers.joined(separator: ", ")
             for source in sources {
                 for target in targets.isEmpty ? (timers.isEmpty ? [] : [source]) : targets {

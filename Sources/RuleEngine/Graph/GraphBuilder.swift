@@ -32,7 +32,13 @@ enum GraphBuilder {
                     }
                     return expression
                 },
-                actions: rule.actions.map { ActionNode(name: $0.name, arguments: $0.arguments, location: $0.location) },
+                actions: rule.actions.map { action in
+                    let spec = document.catalog.specs[action.name]
+                    return ActionNode(
+                        name: action.name, arguments: action.arguments, location: action.location,
+                        entersStates: spec?.enteredStates(action.arguments) ?? [],
+                        startsTimers: spec?.startedTimers(action.arguments) ?? [])
+                },
                 continues: rule.continues)
         }
         var templates: [String: CompiledTemplate] = [:]

@@ -87,4 +87,8 @@ public struct ActionNode: Sendable, Hashable, Codable {
     public var arguments: Value
     /// Where the action is written.
     public var location: SourceLocation
+    /// The states it moves the user to, from its declared effects.
+    public var entersStates: [String] = []
+    /// The timers it starts, from its declared effects.
+    public var startsTimers: [String] = []
 }

@@ -59,6 +59,8 @@ struct BotDocument {
     var storageKeys: [ShapeChecker.StorageKey] = []
     /// What the shape checker parsed, for the graph builder.
     var compiled = CompiledParts()
+    /// The actions the file may use, whose declared effects the checks read.
+    var catalog = ActionCatalog([])
 
     /// The state new users start in: the one marked `initial`, else the first, else `start`.
     ///

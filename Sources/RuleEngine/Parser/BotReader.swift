@@ -5,6 +5,7 @@ struct BotReader {
 
     func read(_ root: SyntaxNode, defaultName: String) -> BotDocument {
         var document = BotDocument(file: file, name: root["bot"]?.scalar ?? defaultName)
+        document.catalog = catalog
         if let zone = root["timezone"]?.scalar { document.timeZone = zone }
         document.storage = root["storage"]?.scalar.flatMap(StorageLocation.init)
         document.phoneNumberID = root["phone_number_id"]?.scalar
@@ -69,6 +70,6 @@ struct BotReader {
         }
         guard let spec = catalog.specs[name] else { return nil }
         let value = arguments.map { ValueLowering.lower($0, spec.arguments) } ?? .null
-        return .init(name: name, arguments: BuiltInArguments.canonical(name, value), location: item.location)
+        return .init(name: name, arguments: spec.canonical(value), location: item.location)
     }
 }

@@ -133,7 +133,7 @@ extension ShapeChecker {
                 at: node.location, suggestion: suggestion)
             return
         }
-        let isWrite = currentAction != "delete"
+        let isWrite = !(currentAction.flatMap { catalog.specs[$0] }?.deletesKeys ?? false)
         if path[0] == "state", StateFields.builtIn.contains(path[1]), path.count == 2 || isWrite {
             diagnostics.report(
                 "invalid-storage-key",

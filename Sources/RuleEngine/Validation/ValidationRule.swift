@@ -20,11 +20,11 @@ enum ValidationRules {
 }
 
 extension BotDocument {
-    /// The states `goto` actions move users to, with where each goto is.
+    /// The states actions move users to (by their declared effects), with the rule of each.
     var gotoTargets: [(state: String, rule: RuleDecl)] {
         rules.flatMap { rule in
-            rule.actions.compactMap { action in
-                action.name == "goto" ? action.arguments["state"].string.map { ($0, rule) } : nil
+            rule.actions.flatMap { action in
+                (catalog.specs[action.name]?.enteredStates(action.arguments) ?? []).map { ($0, rule) }
             }
         }
     }

@@ -16,6 +16,7 @@ public import RuleEngine
 ///     }
 ///     static let name = "create_ticket"
 ///     static let summary = "open a support ticket"
+///     static let effects: [ActionEffect] = [.writes("user.ticket"), .sendsMessage]
 ///     static let argumentShape = Shape.record(RecordShape(fields: [
 ///         .required("priority", .choice(["low", "normal", "high"])),
 ///         .required("title", .text(.template())),
@@ -37,14 +38,25 @@ public protocol BotAction: Sendable {
     static var argumentShape: Shape { get }
     /// One line for documentation and editor hover.
     static var summary: String { get }
+    /// What the action does that checks depend on: keys it writes, states it enters, timers it
+    /// starts or cancels, messages it sends. Declared, the action takes part in every check
+    /// (`undefined-variable`, unreachable and never-left states, unused timers) as a built-in does.
+    static var effects: [ActionEffect] { get }
+    /// The short form its arguments may take (`my_action: value` for `{field: value}`), if any.
+    static var shorthand: ActionShorthand? { get }
 
     /// Runs the action for one event.
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws
 }
 
 extension BotAction {
+    /// No effects the checks need to know of.
+    public static var effects: [ActionEffect] { [] }
+    /// No short form.
+    public static var shorthand: ActionShorthand? { nil }
+
     /// The compiler's view of this action.
     public static var spec: ActionSpec {
-        ActionSpec(name: name, arguments: argumentShape, summary: summary)
+        ActionSpec(name: name, arguments: argumentShape, summary: summary, effects: effects, shorthand: shorthand)
     }
 }

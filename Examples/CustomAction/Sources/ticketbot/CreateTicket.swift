@@ -13,6 +13,8 @@ struct CreateTicket: BotAction {
 
     static let name = "create_ticket"
     static let summary = "open a support ticket and reply with its number"
+    /// Declared, so a rule may read `user.tickets` without `undefined-variable`.
+    static let effects: [ActionEffect] = [.writes("user.tickets"), .sendsMessage]
     static let argumentShape = Shape.record(
         RecordShape(
             "a support ticket",
@@ -22,7 +24,7 @@ struct CreateTicket: BotAction {
             ]))
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
-        let number = (context.read(StorageKey(.user, "tickets")).number.map(Int.init) ?? 0) + 1
+        let number = (context.read(StorageKey(.user, "tickets")).number.flatMap { Int(exactly: $0.rounded()) } ?? 0) + 1
         context.write(StorageKey(.user, "tickets"), value: .int(number), ttl: nil)
         let title = context.render(arguments.title)
         context.reply("🎫 Ticket #\(number) opened (\(arguments.priority) priority): \(title)")

@@ -8,6 +8,13 @@ enum UndefinedVariableRule: ValidationRule {
         for key in document.storageKeys where key.isWrite {
             written[key.path[0], default: []].insert(key.path[1])
         }
+        // Keys an action declares it writes whatever its arguments (a custom action's result).
+        for action in document.rules.flatMap(\.actions) {
+            for key in document.catalog.specs[action.name]?.writtenKeys ?? [] {
+                let path = key.split(separator: ".").map(String.init)
+                if path.count >= 2 { written[path[0], default: []].insert(path[1]) }
+            }
+        }
         written["vars"] = Set(document.vars.keys)
         for reference in document.variables {
             let root = reference.path[0]

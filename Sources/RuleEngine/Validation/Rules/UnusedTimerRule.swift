@@ -2,9 +2,9 @@
 enum UnusedTimerRule: ValidationRule {
     static func validate(_ document: BotDocument, into diagnostics: inout DiagnosticBag) {
         let started = Set(
-            document.rules.flatMap(\.actions)
-                .filter { $0.name == "start_timer" || $0.name == "restart_timer" }
-                .compactMap { $0.arguments["timer"].string })
+            document.rules.flatMap(\.actions).flatMap {
+                document.catalog.specs[$0.name]?.startedTimers($0.arguments) ?? []
+            })
         for timer in document.timers where !started.contains(timer.name) {
             diagnostics.report(
                 "unused-timer", "timer '\(timer.name)' is never started", at: timer.location, severity: .warning,

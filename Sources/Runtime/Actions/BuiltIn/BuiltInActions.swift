@@ -27,3 +27,14 @@ enum BuiltInActions {
         return spec
     }
 }
+
+/// A built-in action: its shape, summary, effects and short form come from its definition in
+/// `BuiltInActionSpecs`, which the compiler reads too; the type holds only the runtime body.
+protocol BuiltInAction: BotAction {}
+
+extension BuiltInAction {
+    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
+    static var summary: String { BuiltInActions.spec(name).summary }
+    static var effects: [ActionEffect] { BuiltInActions.spec(name).effects }
+    static var shorthand: ActionShorthand? { BuiltInActions.spec(name).shorthand }
+}

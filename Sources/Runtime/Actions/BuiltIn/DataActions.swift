@@ -1,7 +1,7 @@
 import RuleEngine
 
 /// `set`: store a value, replacing what was there.
-struct SetAction: BotAction {
+struct SetAction: BuiltInAction {
     struct Arguments: Decodable, Sendable {
         var key: StoragePath
         var value: DataTemplate
@@ -9,8 +9,6 @@ struct SetAction: BotAction {
     }
 
     static let name = "set"
-    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
-    static var summary: String { BuiltInActions.spec(name).summary }
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
         let value = context.evaluate(arguments.value)
@@ -19,12 +17,10 @@ struct SetAction: BotAction {
 }
 
 /// `merge`: write some fields of a record, keeping the others.
-struct MergeAction: BotAction {
+struct MergeAction: BuiltInAction {
     typealias Arguments = SetAction.Arguments
 
     static let name = "merge"
-    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
-    static var summary: String { BuiltInActions.spec(name).summary }
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
         guard case .object(let fields) = context.evaluate(arguments.value) else {
@@ -38,7 +34,7 @@ struct MergeAction: BotAction {
 }
 
 /// `append`: add an item to a stored list, keeping at most `max` newest items.
-struct AppendAction: BotAction {
+struct AppendAction: BuiltInAction {
     struct Arguments: Decodable, Sendable {
         var key: StoragePath
         var value: DataTemplate
@@ -47,8 +43,6 @@ struct AppendAction: BotAction {
     }
 
     static let name = "append"
-    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
-    static var summary: String { BuiltInActions.spec(name).summary }
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
         context.append(
@@ -58,7 +52,7 @@ struct AppendAction: BotAction {
 }
 
 /// `increment`: add to a stored number.
-struct IncrementAction: BotAction {
+struct IncrementAction: BuiltInAction {
     struct Arguments: Decodable, Sendable {
         var key: StoragePath
         var by: Double?
@@ -66,8 +60,6 @@ struct IncrementAction: BotAction {
     }
 
     static let name = "increment"
-    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
-    static var summary: String { BuiltInActions.spec(name).summary }
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
         var current = context.read(arguments.key.key)
@@ -90,14 +82,12 @@ struct IncrementAction: BotAction {
 }
 
 /// `delete`: remove stored values or fields.
-struct DeleteAction: BotAction {
+struct DeleteAction: BuiltInAction {
     struct Arguments: Decodable, Sendable {
         var keys: [StoragePath]
     }
 
     static let name = "delete"
-    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
-    static var summary: String { BuiltInActions.spec(name).summary }
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
         for key in arguments.keys {

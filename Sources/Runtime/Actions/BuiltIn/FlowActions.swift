@@ -1,14 +1,12 @@
 import RuleEngine
 
 /// `goto`: move the user to another state.
-struct GotoAction: BotAction {
+struct GotoAction: BuiltInAction {
     struct Arguments: Decodable, Sendable {
         var state: String
     }
 
     static let name = "goto"
-    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
-    static var summary: String { BuiltInActions.spec(name).summary }
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
         context.goto(arguments.state)
@@ -22,30 +20,24 @@ enum TimerAction {
         var after: DurationArgument?
     }
 
-    struct Start: BotAction {
+    struct Start: BuiltInAction {
         static let name = "start_timer"
-        static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
-        static var summary: String { BuiltInActions.spec(name).summary }
 
         func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
             context.startTimer(arguments.timer, after: arguments.after?.seconds, restart: false)
         }
     }
 
-    struct Restart: BotAction {
+    struct Restart: BuiltInAction {
         static let name = "restart_timer"
-        static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
-        static var summary: String { BuiltInActions.spec(name).summary }
 
         func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
             context.startTimer(arguments.timer, after: arguments.after?.seconds, restart: true)
         }
     }
 
-    struct Cancel: BotAction {
+    struct Cancel: BuiltInAction {
         static let name = "cancel_timer"
-        static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
-        static var summary: String { BuiltInActions.spec(name).summary }
 
         func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
             context.cancelTimer(arguments.timer)

@@ -1,7 +1,7 @@
 import RuleEngine
 
 /// `reply`: text, a named template, reply buttons or a list.
-struct ReplyAction: BotAction {
+struct ReplyAction: BuiltInAction {
     struct Button: Decodable, Sendable {
         var id: String
         var title: CompiledTemplate
@@ -34,8 +34,6 @@ struct ReplyAction: BotAction {
     }
 
     static let name = "reply"
-    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
-    static var summary: String { BuiltInActions.spec(name).summary }
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
         let template = arguments.text ?? arguments.template.flatMap { context.bot.graph.templates[$0] }
@@ -68,14 +66,12 @@ struct ReplyAction: BotAction {
 }
 
 /// `mark_read`: blue ticks for the user's message, optionally with a typing indicator.
-struct MarkReadAction: BotAction {
+struct MarkReadAction: BuiltInAction {
     struct Arguments: Decodable, Sendable {
         var typing: Bool?
     }
 
     static let name = "mark_read"
-    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
-    static var summary: String { BuiltInActions.spec(name).summary }
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
         guard case .message(let message) = context.event.kind else { return }
@@ -84,12 +80,10 @@ struct MarkReadAction: BotAction {
 }
 
 /// `stop`: no further rules for this event.
-struct StopAction: BotAction {
+struct StopAction: BuiltInAction {
     struct Arguments: Decodable, Sendable {}
 
     static let name = "stop"
-    static var argumentShape: Shape { BuiltInActions.spec(name).arguments }
-    static var summary: String { BuiltInActions.spec(name).summary }
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
         context.stop()

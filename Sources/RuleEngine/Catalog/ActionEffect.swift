@@ -1,0 +1,78 @@
+/// What an action does that the compiler's checks need to know: every rule about states,
+/// timers and stored keys asks an action's declared effects, never its name, so a custom action
+/// takes part in them exactly as a built-in does.
+///
+/// ```swift
+/// ActionSpec(name: "open_ticket", arguments: shape, summary: "open a helpdesk ticket",
+///            effects: [.writes("user.ticket"), .enters(state: "waiting")])
+/// ```
+public enum ActionEffect: Sendable, Hashable {
+    /// Writes the storage key given in this argument (`key` of `set`).
+    case writesKey(argument: String)
+    /// Writes this storage key, such as `user.ticket`.
+    case writes(String)
+    /// Deletes the storage keys given in this argument.
+    case deletesKeys(argument: String)
+    /// Moves the user to the state given in this argument (`state` of `goto`).
+    case entersState(argument: String)
+    /// Moves the user to this state.
+    case enters(state: String)
+    /// Starts (or restarts) the timer given in this argument.
+    case startsTimer(argument: String)
+    /// Cancels the timer given in this argument.
+    case cancelsTimer(argument: String)
+    /// Sends a message to the user.
+    case sendsMessage
+}
+
+/// A short form an action's arguments may take, rewritten into the one mapping the runtime
+/// decodes: `goto: busy` is `{state: busy}`.
+public enum ActionShorthand: Sendable, Hashable {
+    /// A bare value stands for this field: `goto: busy` → `{state: busy}`.
+    case field(String)
+    /// A bare value or a list stands for this list field: `delete: user.a` → `{keys: [user.a]}`.
+    case listField(String)
+    /// Nothing at all stands for no arguments: `- mark_read` → `{}`.
+    case empty
+
+    /// `value` in the canonical mapping form.
+    func canonical(_ value: Value) -> Value {
+        switch (self, value) {
+        case (.field(let name), .string), (.field(let name), .int), (.field(let name), .double),
+            (.field(let name), .bool):
+            return .object([name: value])
+        case (.listField(let name), .string): return .object([name: .array([value])])
+        case (.listField(let name), .array): return .object([name: value])
+        case (.empty, .null): return .object([:])
+        default: return value
+        }
+    }
+}
+
+extension ActionSpec {
+    /// The states this use of the action moves a user to, read from its (canonical) arguments.
+    public func enteredStates(_ arguments: Value) -> [String] {
+        effects.compactMap { effect in
+            switch effect {
+            case .entersState(argument: let name): arguments[name].string
+            case .enters(state: let state): state
+            default: nil
+            }
+        }
+    }
+
+    /// The timers this use of the action starts.
+    public func startedTimers(_ arguments: Value) -> [String] {
+        effects.compactMap { if case .startsTimer(argument: let name) = $0 { arguments[name].string } else { nil } }
+    }
+
+    /// The fixed storage keys the action writes, whatever its arguments (`user.ticket`).
+    public var writtenKeys: [String] {
+        effects.compactMap { if case .writes(let key) = $0 { key } else { nil } }
+    }
+
+    /// Whether the storage keys in its arguments are deleted rather than written.
+    public var deletesKeys: Bool {
+        effects.contains { if case .deletesKeys = $0 { true } else { false } }
+    }
+}
