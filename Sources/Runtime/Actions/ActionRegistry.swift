@@ -50,11 +50,3 @@ struct BoundAction: Sendable {
     var name: String
     var run: @Sendable (inout ActionContext) throws -> Void
 }
-
-/// Decodes `Decodable` types from a `Value` via JSON, once per graph load.
-enum ValueDecoder {
-    static func decode<T: Decodable>(_ type: T.Type, from value: Value) throws -> T {
-        let data = try JSONEncoder().encode(value)
-        return try JSONDecoder().decode(type, from: data)
-    }
-}
