@@ -21,6 +21,32 @@ struct JSONFileStorageTests {
             ])
     }
 
+    /// Files are written by our own JSON writer, pretty for people; files JSONEncoder wrote
+    /// before (`"key" : value`) still read.
+    @Test func readsFilesJSONEncoderWroteAndWritesReadableOnes() async throws {
+        let directory = try temporaryDirectory()
+        let storage = try JSONFileStorage(directory: directory.path)
+        let old = """
+            {
+              "bot" : "b",
+              "value" : {
+                "name" : "Ana",
+                "visits" : 3
+              }
+            }
+            """
+        let file = directory.appendingPathComponent("user_cache/profile_34600111222.json")
+        try old.write(to: file, atomically: true, encoding: .utf8)
+        let snapshot = try await storage.load(bot: "b", userID: "34600111222", now: 0)
+        #expect(snapshot.values[StorageKey(.user, "profile")]?.value == .object(["name": "Ana", "visits": 3]))
+
+        var commit = UserCommit(bot: "b", userID: "34600111222")
+        commit.writes[StorageKey(.user, "profile")] = StoredValue(.object(["name": "Ana", "visits": 4]))
+        try await storage.commit(commit)
+        let written = try String(contentsOf: file, encoding: .utf8)
+        #expect(written == "{\n  \"bot\": \"b\",\n  \"value\": {\n    \"name\": \"Ana\",\n    \"visits\": 4\n  }\n}\n")
+    }
+
     @Test(arguments: ["../../etc/passwd", "/abs/path", "..", "a/b", "ü\u{0}x", "CON"])
     func hostileUserIDsStayInsideTheDirectory(user: String) async throws {
         let directory = try temporaryDirectory()

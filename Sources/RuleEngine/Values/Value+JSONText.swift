@@ -8,6 +8,15 @@ extension Value {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// JSON with sorted keys, indented by two spaces: for files a person may open.
+    public var prettyJSON: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(into: &out, sortKeys: true, indent: 0)
+        out.append(UInt8(ascii: "\n"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Compact JSON with keys in any order: for storage, where nobody reads the text.
     public var storageJSON: String {
         var out: [UInt8] = []
@@ -16,7 +25,15 @@ extension Value {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(into out: inout [UInt8], sortKeys: Bool) {
+    /// Writes the value; `indent` is the current depth when pretty-printing, nil for compact.
+    private func write(into out: inout [UInt8], sortKeys: Bool, indent: Int? = nil) {
+        func newline(_ depth: Int) {
+            guard indent != nil else { return }
+            out.append(UInt8(ascii: "\n"))
+            out += repeatElement(UInt8(ascii: " "), count: depth * 2)
+        }
+        let depth = indent ?? 0
+        let inner = indent.map { $0 + 1 }
         switch self {
         case .null: out += Self.nullBytes
         case .bool(let b): out += b ? Self.trueBytes : Self.falseBytes
@@ -35,8 +52,10 @@ extension Value {
             out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                item.write(into: &out, sortKeys: sortKeys)
+                newline(depth + 1)
+                item.write(into: &out, sortKeys: sortKeys, indent: inner)
             }
+            if !items.isEmpty { newline(depth) }
             out.append(UInt8(ascii: "]"))
         case .object(let fields):
             out.append(UInt8(ascii: "{"))
@@ -44,15 +63,18 @@ extension Value {
             func member(_ key: String, _ value: Value) {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
+                newline(depth + 1)
                 Self.writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                value.write(into: &out, sortKeys: sortKeys)
+                if indent != nil { out.append(UInt8(ascii: " ")) }
+                value.write(into: &out, sortKeys: sortKeys, indent: inner)
             }
             if sortKeys {
                 for key in fields.keys.sorted() { member(key, fields[key, default: .null]) }
             } else {
                 for (key, value) in fields { member(key, value) }
             }
+            if !fields.isEmpty { newline(depth) }
             out.append(UInt8(ascii: "}"))
         }
     }

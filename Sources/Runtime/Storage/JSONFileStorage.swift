@@ -373,13 +373,19 @@ public final class JSONFileStorage: BotStorage {
         }
     }
 
+    // Files go through the same JSON codec as every other backend's records: the record as a
+    // `Value`, then our parser and writer. Files written by JSONEncoder before read the same.
     private func read<T: Decodable>(_ url: URL) throws -> T? {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        return try JSONDecoder().decode(T.self, from: data)
+        do {
+            return try ValueDecoder.decode(T.self, from: try JSONParser.parse(Array(data)))
+        } catch {
+            throw RuntimeError.storage("cannot read '\(url.path)': \(error)")
+        }
     }
 
     private func write<T: Encodable>(_ value: T, to url: URL) throws {
-        let data = try JSONEncoder.pretty.encode(value)
+        let data = Data(try ValueEncoder.encode(value).prettyJSON.utf8)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString).tmp")
         try data.write(to: temporary)
         // rename(2) replaces the target atomically; readers see the old file or the new one.
@@ -388,13 +394,5 @@ public final class JSONFileStorage: BotStorage {
             try? FileManager.default.removeItem(at: temporary)
             throw RuntimeError.storage("cannot write '\(url.path)': \(reason)")
         }
-    }
-}
-
-extension JSONEncoder {
-    fileprivate static var pretty: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }
