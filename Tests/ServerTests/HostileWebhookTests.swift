@@ -98,7 +98,6 @@ struct PoisonedJournalTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rulebot-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("db.sqlite").path
         let until = 1_767_261_600.0 + 86400
         func line(_ text: String, id: String) -> String {
             let event = InboundEvent.text(text, from: "14155550123", name: "Mira", id: id, at: 1_767_261_600)
@@ -107,23 +106,15 @@ struct PoisonedJournalTests {
         // What a kill -9 left: two accepted events around a line that cannot be read back.
         let poisoned = line("poisoned", id: "w2").replacingOccurrences(
             of: "\"timestamp\":", with: "\"timestamp\":null,\"x\":")
-        try (line("first", id: "w1") + poisoned + line("third", id: "w3")).write(
-            toFile: path + "-inbox.1", atomically: true, encoding: .utf8)
-        let bot = directory.appendingPathComponent("echo.yaml")
-        try WebhookTests.echoBot.write(to: bot, atomically: true, encoding: .utf8)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let sender = RecordingSender()
-        let server = try RulebotServer(
-            configuration: ServerConfiguration(), files: [bot.path], registry: .builtIn,
-            storage: try SQLiteStorage(path: path), sender: sender, time: VirtualTime(start: 1_767_261_600),
-            logger: logger)
-        await server.recover()
-        await server.drain()
-        #expect(Set(sender.sent.map(\.displayText)) == ["echo: first", "echo: third"])
-        #expect(try await server.host.storage.deadLetterCount() == 1)
-        #expect(server.metrics.render().contains("rulebot_dead_letters 1"))
-        let quarantine = try String(contentsOfFile: path + "-inbox.quarantine", encoding: .utf8)
+        let restarted = try RestartedServer(
+            bot: Data(WebhookTests.echoBot.utf8),
+            journal: Data((line("first", id: "w1") + poisoned + line("third", id: "w3")).utf8), in: directory,
+            startingAt: 1_767_261_600)
+        await restarted.start()
+        #expect(Set(restarted.sender.sent.map(\.displayText)) == ["echo: first", "echo: third"])
+        #expect(try await restarted.server.host.storage.deadLetterCount() == 1)
+        #expect(restarted.server.metrics.render().contains("rulebot_dead_letters 1"))
+        let quarantine = try String(contentsOfFile: restarted.path + "-inbox.quarantine", encoding: .utf8)
         #expect(quarantine.contains("poisoned"))
     }
 }
@@ -161,24 +152,16 @@ struct EvilRegexJournalTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rulebot-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("db.sqlite").path
-        try Data(contentsOf: HostileWebhookTests.hostile.appendingPathComponent("regex_poison_inbox_journal.txt"))
-            .write(to: URL(fileURLWithPath: path + "-inbox.1"))
-        let bot = directory.appendingPathComponent("regex.yaml")
-        try Data(contentsOf: HostileWebhookTests.hostile.appendingPathComponent("regex_bot.yaml")).write(to: bot)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let sender = RecordingSender()
-        let server = try RulebotServer(
-            configuration: ServerConfiguration(), files: [bot.path], registry: .builtIn,
-            storage: try SQLiteStorage(path: path), sender: sender, time: VirtualTime(start: 1_796_146_100),
-            logger: logger)
-        await server.recover()
-        await server.drain()
-        let replies = sender.sent.map(\.displayText)
+        let restarted = try RestartedServer(
+            bot: try Data(contentsOf: HostileWebhookTests.hostile.appendingPathComponent("regex_bot.yaml")),
+            journal: try Data(
+                contentsOf: HostileWebhookTests.hostile.appendingPathComponent("regex_poison_inbox_journal.txt")),
+            in: directory, startingAt: 1_796_146_100)
+        await restarted.start()
+        let replies = restarted.sender.sent.map(\.displayText)
         #expect(replies.count == 13)
         #expect(replies.filter { $0.hasPrefix("ok aaaa") && $0.hasSuffix("!") }.count == 7)
-        #expect(try await server.host.storage.pendingInbox(limit: 20).isEmpty)
+        #expect(try await restarted.server.host.storage.pendingInbox(limit: 20).isEmpty)
     }
 }
 
@@ -191,5 +174,30 @@ struct HostileConversationTestTests {
         let (spec, diagnostics) = ConversationParser.parse(source: source, file: "test.yaml")
         #expect(spec == nil)
         #expect(diagnostics.contains { $0.id == "invalid-expression" })
+    }
+}
+
+/// A server on SQLite that starts over a journal a crash left: `journal` becomes its inbox.
+struct RestartedServer {
+    let server: RulebotServer
+    let sender = RecordingSender()
+    let path: String
+
+    init(bot: Data, journal: Data, in directory: URL, startingAt start: Double) throws {
+        path = directory.appendingPathComponent("db.sqlite").path
+        try journal.write(to: URL(fileURLWithPath: path + "-inbox.1"))
+        let file = directory.appendingPathComponent("bot.yaml")
+        try bot.write(to: file)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        server = try RulebotServer(
+            configuration: ServerConfiguration(), files: [file.path], registry: .builtIn,
+            storage: try SQLiteStorage(path: path), sender: sender, time: VirtualTime(start: start), logger: logger)
+    }
+
+    /// Recovers as `serve` does at start, and waits for the recovered events.
+    func start() async {
+        await server.recover()
+        await server.drain()
     }
 }
