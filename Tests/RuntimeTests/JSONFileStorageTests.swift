@@ -47,6 +47,28 @@ struct JSONFileStorageTests {
         #expect(written == "{\n  \"bot\": \"b\",\n  \"value\": {\n    \"name\": \"Ana\",\n    \"visits\": 4\n  }\n}\n")
     }
 
+    /// A damaged inbox file or unfinished-commit journal (a disk fault, a hand edit) is moved to
+    /// `_system/quarantine` and kept as a dead letter; it never stops a start or the other events.
+    @Test func damagedFilesAreQuarantinedNotFatal() async throws {
+        let directory = try temporaryDirectory()
+        do {
+            let storage = try JSONFileStorage(directory: directory.path)
+            let good = InboxEntry(bot: "b", event: .message("hello", from: "u1", id: "good"))
+            _ = try await storage.accept([good], rememberUntil: 1e9)
+        }
+        try "{\"bot\": \"b\", \"event\": ".write(
+            to: directory.appendingPathComponent("_system/inbox/00000000000000000000_bad.json"), atomically: true,
+            encoding: .utf8)
+        try "{\"commit\": {".write(
+            to: directory.appendingPathComponent("_system/journal/b_u2.json"), atomically: true, encoding: .utf8)
+        let reopened = try JSONFileStorage(directory: directory.path)
+        #expect(try await reopened.pendingInbox(limit: 10).map(\.event.id) == ["good"])
+        #expect(try await reopened.deadLetterCount() == 2)
+        let quarantined = try FileManager.default.contentsOfDirectory(
+            atPath: directory.appendingPathComponent("_system/quarantine").path)
+        #expect(quarantined.sorted() == ["00000000000000000000_bad.json", "b_u2.json"])
+    }
+
     @Test(arguments: ["../../etc/passwd", "/abs/path", "..", "a/b", "ü\u{0}x", "CON"])
     func hostileUserIDsStayInsideTheDirectory(user: String) async throws {
         let directory = try temporaryDirectory()

@@ -22,7 +22,7 @@ public final class JSONFileStorage: BotStorage {
         do {
             for folder in [
                 "user_cache", "table_cache", "state_cache", "_system/timers", "_system/outbox", "_system/inbox",
-                "_system/seen", "_system/journal",
+                "_system/seen", "_system/journal", "_system/quarantine",
             ] {
                 try FileManager.default.createDirectory(
                     at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
@@ -183,11 +183,37 @@ public final class JSONFileStorage: BotStorage {
     private func replayJournals() throws {
         for name in try list("_system/journal") where name.hasSuffix(".json") {
             let url = root.appendingPathComponent("_system/journal/\(name)")
-            if let entry: JournalEntry = try read(url) {
-                try apply(entry)
+            let entry: JournalEntry?
+            do {
+                entry = try read(url)
+            } catch {
+                // Cut short while it was written, so its commit never happened; its event is
+                // still in the inbox. Kept aside, it cannot stop every later start.
+                try quarantine(url, reason: "an unfinished commit's journal could not be read back: \(error)")
+                continue
             }
+            if let entry { try apply(entry) }
             try FileManager.default.removeItem(at: url)
         }
+    }
+
+    /// Moves a file that cannot be read back to `_system/quarantine/` and keeps a dead letter
+    /// naming it. Called with `lock` held.
+    private func quarantine(_ url: URL, reason: String) throws {
+        let target = root.appendingPathComponent("_system/quarantine/\(url.lastPathComponent)")
+        try? FileManager.default.removeItem(at: target)
+        try FileManager.default.moveItem(at: url, to: target)
+        let letter = DeadLetter(
+            kind: .event, id: url.lastPathComponent, bot: "", userID: "",
+            reason: "\(reason); the file is kept in _system/quarantine", at: Date().timeIntervalSince1970,
+            payload: .string(String(decoding: (try? Data(contentsOf: target)) ?? Data(), as: UTF8.self)))
+        try appendDeadLetters([letter])
+    }
+
+    /// Adds to the dead letters file, keeping the newest `DeadLetter.capacity`. Called with `lock` held.
+    private func appendDeadLetters(_ letters: [DeadLetter]) throws {
+        let kept: [String] = try read(deadLettersURL) ?? []
+        try write(Array((kept + letters.map(\.recordJSON)).suffix(DeadLetter.capacity)), to: deadLettersURL)
     }
 
     // MARK: Timers
@@ -272,11 +298,19 @@ public final class JSONFileStorage: BotStorage {
     }
 
     /// Events accepted but not yet committed.
+    /// A file that cannot be read back is quarantined instead of blocking every other event.
     public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
         try lock.withLock { _ in
-            try list("_system/inbox").sorted().prefix(limit).compactMap {
-                try read(root.appendingPathComponent("_system/inbox/\($0)"))
+            var entries: [InboxEntry] = []
+            for name in try list("_system/inbox").sorted().prefix(limit) {
+                let url = root.appendingPathComponent("_system/inbox/\(name)")
+                do {
+                    if let entry: InboxEntry = try read(url) { entries.append(entry) }
+                } catch {
+                    try quarantine(url, reason: "an accepted event could not be read back: \(error)")
+                }
             }
+            return entries
         }
     }
 
@@ -348,10 +382,7 @@ public final class JSONFileStorage: BotStorage {
     /// Keeps the dead letters in one file (`_system/dead_letters.json`, oldest first), rewritten
     /// whole: they are rare, and the file never holds more than `DeadLetter.capacity`.
     public func quarantine(_ letters: [DeadLetter]) async throws {
-        try lock.withLock { _ in
-            let kept: [String] = try read(deadLettersURL) ?? []
-            try write(Array((kept + letters.map(\.recordJSON)).suffix(DeadLetter.capacity)), to: deadLettersURL)
-        }
+        try lock.withLock { _ in try appendDeadLetters(letters) }
     }
 
     /// The dead letters, newest first.
