@@ -10,7 +10,7 @@ struct PoisonEventTests {
         let bot = try seenListBot()
         let poison = InboxEntry(bot: bot.name, event: .message("bad", from: "u1", id: "poison"))
         let fine = InboxEntry(bot: bot.name, event: .message("good", from: "u2", id: "fine"))
-        let storage = RefusingStorage(refusing: poison.id)
+        let storage = RefusingStorage { $0.inboxID == poison.id && !($0.writes.isEmpty && $0.appends.isEmpty) }
         let host = BotHost(bots: BotSet([bot]), storage: storage, sender: RecordingSender(), time: VirtualTime())
         _ = try await storage.accept([poison, fine], rememberUntil: 1e9)
         for attempt in 1...BotHost.maximumAttempts {
@@ -24,16 +24,48 @@ struct PoisonEventTests {
         let snapshot = try await storage.load(bot: bot.name, userID: "u2", now: 0)
         #expect(snapshot.values[StorageKey(.user, "seen")]?.value == .array(["good"]))
     }
+
+    /// A timer whose firing can never be committed was fired again every lease (30 s) for ever.
+    @Test func aTimerThatKeepsFailingIsRemovedIntoTheDeadLetters() async throws {
+        let bot = try loadBot(
+            """
+            timers:
+              remind: 1m
+            rules:
+              - when: message
+                do:
+                  - restart_timer: remind
+              - when: { timer: remind }
+                do:
+                  - set: { key: user.reminded, value: "=now" }
+            """)
+        let storage = RefusingStorage { commit in
+            commit.timers.values.contains { if case .fired = $0 { true } else { false } } && !commit.writes.isEmpty
+        }
+        let time = VirtualTime(start: 1000)
+        let host = BotHost(bots: BotSet([bot]), storage: storage, sender: RecordingSender(), time: time)
+        await host.handle(InboxEntry(bot: bot.name, event: .message("hi", from: "u1")))
+        for attempt in 1...BotHost.maximumAttempts {
+            time.advance(by: 61)
+            #expect(await host.fireDueTimers() == 1, "attempt \(attempt)")
+        }
+        time.advance(by: 61)
+        #expect(await host.fireDueTimers() == 0, "set aside, not fired again")
+        #expect(try await storage.timerCount() == 0)
+        let letters = try await storage.deadLetters(limit: 10)
+        #expect(letters.count == 1)
+        #expect(letters.first?.id.hasPrefix("timer:") == true)
+    }
 }
 
-/// Memory storage that refuses the commit of one event while it carries changes, as a value too
-/// large for a backend would be refused on every attempt.
+/// Memory storage that refuses the commits `refuses` picks, as a value too large for a backend
+/// would be refused on every attempt.
 private final class RefusingStorage: BotStorage {
     let base = MemoryStorage()
-    let refusing: String
+    let refuses: @Sendable (UserCommit) -> Bool
 
-    init(refusing: String) {
-        self.refusing = refusing
+    init(refusing refuses: @escaping @Sendable (UserCommit) -> Bool) {
+        self.refuses = refuses
     }
 
     var kindName: String { "Refusing" }
@@ -41,7 +73,7 @@ private final class RefusingStorage: BotStorage {
         try await base.load(bot: bot, userID: userID, now: now)
     }
     func commit(_ commit: UserCommit) async throws {
-        if commit.inboxID == refusing, !commit.writes.isEmpty || !commit.appends.isEmpty {
+        if refuses(commit) {
             throw RuntimeError.storage("value too large")
         }
         try await base.commit(commit)

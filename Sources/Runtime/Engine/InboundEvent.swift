@@ -152,3 +152,11 @@ public struct DeliveryStatus: Sendable, Hashable, Codable {
         self.errorCodes = errorCodes
     }
 }
+
+extension InboundEvent {
+    /// Whether this is a timer firing.
+    public var isTimer: Bool {
+        if case .timer = kind { return true }
+        return false
+    }
+}

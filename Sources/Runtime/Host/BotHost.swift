@@ -87,7 +87,7 @@ public final class BotHost: Sendable {
             return .alreadyHandled
         } catch {
             observer.failed(bot: entry.bot, event: entry.event, error: error)
-            if fromInbox, await giveUpAfterRepeatedFailures(entry, error: error, log: log) {
+            if fromInbox || entry.event.isTimer, await giveUpAfterRepeatedFailures(entry, error: error, log: log) {
                 return .failed("\(error)")
             }
             log.error("storage failed; event kept for retry", metadata: ["error": "\(error)"])
@@ -95,8 +95,10 @@ public final class BotHost: Sendable {
         }
     }
 
-    /// Counts a failed attempt of an inbox event; at `maximumAttempts` removes it from the inbox
-    /// (a commit with no changes) and keeps it as a dead letter. Returns whether it gave up.
+    /// Counts a failed attempt of an inbox event or timer firing; at `maximumAttempts` sets it
+    /// aside with a commit of no changes (the event leaves the inbox, the timer is removed, where
+    /// its lease would fire it again every 30 s) and keeps it as a dead letter. Returns whether it
+    /// gave up.
     private func giveUpAfterRepeatedFailures(_ entry: InboxEntry, error: any Error, log: EventLog) async -> Bool {
         let attempts = failedAttempts.withLock { failed in
             failed[entry.id, default: 0] += 1
@@ -104,7 +106,11 @@ public final class BotHost: Sendable {
         }
         guard attempts >= Self.maximumAttempts else { return false }
         var drop = UserCommit(bot: entry.bot, userID: entry.event.userID)
-        drop.inboxID = entry.id
+        if case .timer(let firing) = entry.event.kind {
+            drop.timers[firing.name] = .fired(generation: firing.generation)
+        } else {
+            drop.inboxID = entry.id
+        }
         do {
             try await storage.commit(drop)
         } catch {
@@ -148,7 +154,7 @@ public final class BotHost: Sendable {
         if !evaluation.commit.isEmpty {
             try await storage.commit(evaluation.commit)
         }
-        if fromInbox {
+        if fromInbox || entry.event.isTimer {
             // Uncontended and nearly always empty: cheap next to the commit above.
             _ = failedAttempts.withLock { $0.removeValue(forKey: entry.id) }
         }
