@@ -2,17 +2,18 @@
 /// timers and stored keys asks an action's declared effects, never its name, so a custom action
 /// takes part in them exactly as a built-in does.
 ///
+/// A storage key given in an argument (a field of kind `.storageKey`) is a write already: the
+/// shape says so, so it is not declared again here; `deletesKeys` turns those into deletions.
+///
 /// ```swift
 /// ActionSpec(name: "open_ticket", arguments: shape, summary: "open a helpdesk ticket",
 ///            effects: [.writes("user.ticket"), .enters(state: "waiting")])
 /// ```
 public enum ActionEffect: Sendable, Hashable {
-    /// Writes the storage key given in this argument (`key` of `set`).
-    case writesKey(argument: String)
-    /// Writes this storage key, such as `user.ticket`.
+    /// Writes this storage key whatever its arguments, such as `user.ticket`.
     case writes(String)
-    /// Deletes the storage keys given in this argument.
-    case deletesKeys(argument: String)
+    /// The storage keys in its arguments are deleted, not written.
+    case deletesKeys
     /// Moves the user to the state given in this argument (`state` of `goto`).
     case entersState(argument: String)
     /// Moves the user to this state.
@@ -73,6 +74,6 @@ extension ActionSpec {
 
     /// Whether the storage keys in its arguments are deleted rather than written.
     public var deletesKeys: Bool {
-        effects.contains { if case .deletesKeys = $0 { true } else { false } }
+        effects.contains(.deletesKeys)
     }
 }

@@ -95,29 +95,29 @@ public enum BuiltInActionSpecs {
                 RecordShape(fields: [
                     key, .required("value", .data, "the value; =expression or {{ template }} text"), ttl,
                 ])),
-            summary: "store a value, replacing what was there", effects: [.writesKey(argument: "key")]),
+            summary: "store a value, replacing what was there"),
         ActionSpec(
             name: "merge",
             arguments: .record(
                 RecordShape(fields: [key, .required("value", .data, "a mapping of fields to write"), ttl])),
-            summary: "write some fields of a stored record, keeping the others", effects: [.writesKey(argument: "key")]),
+            summary: "write some fields of a stored record, keeping the others"),
         ActionSpec(
             name: "append",
             arguments: .record(
                 RecordShape(fields: [
                     key, .required("value", .data, "the item to add"),
                     .optional("max", .integer(minimum: 1), "keep only the newest this many items"), ttl,
-                ])), summary: "add an item to the end of a stored list", effects: [.writesKey(argument: "key")]),
+                ])), summary: "add an item to the end of a stored list"),
         ActionSpec(
             name: "increment",
             arguments: .alternatives([
                 .text(.storageKey),
                 .record(RecordShape(fields: [key, .optional("by", .number, "the amount, default 1"), ttl])),
-            ]), summary: "add to a stored number (missing counts as 0)", effects: [.writesKey(argument: "key")],
+            ]), summary: "add to a stored number (missing counts as 0)",
             shorthand: .field("key")),
         ActionSpec(
             name: "delete", arguments: .alternatives([.text(.storageKey), .list(.text(.storageKey))]),
-            summary: "remove stored values", effects: [.deletesKeys(argument: "keys")], shorthand: .listField("keys")),
+            summary: "remove stored values", effects: [.deletesKeys], shorthand: .listField("keys")),
         ActionSpec(
             name: "goto", arguments: .text(.stateName), summary: "move the user to another state",
             effects: [.entersState(argument: "state")], shorthand: .field("state")),
