@@ -58,6 +58,37 @@ struct PoisonEventTests {
     }
 }
 
+/// A timer whose rule always fails (here: past its step budget) is removed with one dead letter,
+/// not fired again at every lease with a new dead letter each time.
+struct FailingTimerRuleTests {
+    @Test func theTimerIsRemovedAtTheFirstFailure() async throws {
+        let bot = try loadBot(
+            """
+            vars:
+              l: [\((0..<100).map(String.init).joined(separator: ", "))]
+            timers:
+              remind: 1m
+            rules:
+              - when: message
+                do:
+                  - restart_timer: remind
+              - when: { timer: remind }
+                do:
+                  - reply: "{{#each vars.l as a}}{{#each vars.l as b}}{{#each vars.l as c}}{{/each}}{{/each}}{{/each}}"
+            """)
+        let storage = MemoryStorage()
+        let time = VirtualTime(start: 1000)
+        let host = BotHost(bots: BotSet([bot]), storage: storage, sender: RecordingSender(), time: time)
+        await host.handle(InboxEntry(bot: bot.name, event: .message("hi", from: "u1")))
+        time.advance(by: 61)
+        #expect(await host.fireDueTimers() == 1)
+        time.advance(by: 61)
+        #expect(await host.fireDueTimers() == 0)
+        #expect(try await storage.timerCount() == 0)
+        #expect(try await storage.deadLetterCount() == 1)
+    }
+}
+
 /// Memory storage that refuses the commits `refuses` picks, as a value too large for a backend
 /// would be refused on every attempt.
 private final class RefusingStorage: BotStorage {

@@ -105,14 +105,8 @@ public final class BotHost: Sendable {
             return failed[entry.id, default: 0]
         }
         guard attempts >= Self.maximumAttempts else { return false }
-        var drop = UserCommit(bot: entry.bot, userID: entry.event.userID)
-        if case .timer(let firing) = entry.event.kind {
-            drop.timers[firing.name] = .fired(generation: firing.generation)
-        } else {
-            drop.inboxID = entry.id
-        }
         do {
-            try await storage.commit(drop)
+            try await storage.commit(Self.setAside(entry, fromInbox: true))
         } catch {
             log.error("event failed again and could not be set aside; kept for retry", metadata: ["error": "\(error)"])
             return false
@@ -141,11 +135,8 @@ public final class BotHost: Sendable {
             // A bot error, or a budget passed, would fail the same way on every retry: drop the
             // event, keep the user's data, and move the event to the dead letters to be seen.
             log.error("rule failed; event dropped", metadata: ["error": "\(error)"])
-            if fromInbox {
-                var drop = UserCommit(bot: entry.bot, userID: entry.event.userID)
-                drop.inboxID = entry.id
-                try await storage.commit(drop)
-            }
+            let drop = Self.setAside(entry, fromInbox: fromInbox)
+            if !drop.isEmpty { try await storage.commit(drop) }
             await quarantine(DeadLetter(event: entry, reason: "\(error)", at: now), log: log)
             observer.failed(bot: entry.bot, event: entry.event, error: error)
             return .failed("\(error)")
@@ -165,11 +156,22 @@ public final class BotHost: Sendable {
         return .processed(evaluation)
     }
 
+    /// The commit that settles an event without running it: an inbox event leaves the inbox, a
+    /// timer firing removes its timer (whose lease would otherwise fire it again every 30 s).
+    static func setAside(_ entry: InboxEntry, fromInbox: Bool) -> UserCommit {
+        var commit = UserCommit(bot: entry.bot, userID: entry.event.userID)
+        if case .timer(let firing) = entry.event.kind {
+            commit.timers[firing.name] = .fired(generation: firing.generation)
+        } else if fromInbox {
+            commit.inboxID = entry.id
+        }
+        return commit
+    }
+
     /// Keeps `letter`; a storage failure here is logged, since the item itself is already settled.
     private func quarantine(_ letter: DeadLetter, log: EventLog) async {
         do {
-            try await storage.quarantine([letter])
-            observer.quarantined(letter)
+            try await storage.keep(letter, observer: observer)
         } catch {
             log.error("could not keep a dead letter", metadata: ["error": "\(error)"])
         }

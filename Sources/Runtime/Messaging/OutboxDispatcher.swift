@@ -88,10 +88,9 @@ public final class OutboxDispatcher: Sendable {
                     "message failed permanently; moved to the dead letters",
                     metadata: ["user.id": "\(PhoneMask.mask(message.to))", "reason": "\(reason)"])
                 await remove(message)
-                let letter = DeadLetter(message: message, reason: reason, at: time.now())
                 do {
-                    try await storage.quarantine([letter])
-                    observer.quarantined(letter)
+                    try await storage.keep(
+                        DeadLetter(message: message, reason: reason, at: time.now()), observer: observer)
                 } catch {
                     logger.error("could not keep a dead letter", metadata: ["error": "\(error)"])
                 }

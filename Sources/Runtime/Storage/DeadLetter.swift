@@ -52,6 +52,12 @@ public struct DeadLetter: Sendable, Hashable {
             payload: message.recordValue)
     }
 
+    /// The dead letter for stored text that cannot be read back (a damaged journal line or file):
+    /// nothing in it can be trusted, so it carries only the raw text.
+    public static func unreadable(_ id: String, reason: String, raw: String, at: Double) -> DeadLetter {
+        DeadLetter(kind: .event, id: id, bot: "", userID: "", reason: reason, at: at, payload: .string(raw))
+    }
+
     /// How many dead letters a backend keeps; the oldest go first.
     public static let capacity = 10_000
 }
@@ -73,5 +79,13 @@ extension DeadLetter {
             kind: kind, id: try fields.string("id"), bot: try fields.string("bot"), userID: try fields.string("userID"),
             reason: try fields.string("reason"), at: try fields.double("at"), payload: fields.fields["payload"] ?? .null
         )
+    }
+}
+
+extension BotStorage {
+    /// Keeps `letter` and tells `observer`; the one way an item is moved to the dead letters.
+    func keep(_ letter: DeadLetter, observer: any HostObserver) async throws {
+        try await quarantine([letter])
+        observer.quarantined(letter)
     }
 }

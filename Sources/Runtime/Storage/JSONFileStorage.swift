@@ -200,14 +200,15 @@ public final class JSONFileStorage: BotStorage {
     /// Moves a file that cannot be read back to `_system/quarantine/` and keeps a dead letter
     /// naming it. Called with `lock` held.
     private func quarantine(_ url: URL, reason: String) throws {
+        let raw = String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self)
         let target = root.appendingPathComponent("_system/quarantine/\(url.lastPathComponent)")
         try? FileManager.default.removeItem(at: target)
         try FileManager.default.moveItem(at: url, to: target)
-        let letter = DeadLetter(
-            kind: .event, id: url.lastPathComponent, bot: "", userID: "",
-            reason: "\(reason); the file is kept in _system/quarantine", at: Date().timeIntervalSince1970,
-            payload: .string(String(decoding: (try? Data(contentsOf: target)) ?? Data(), as: UTF8.self)))
-        try appendDeadLetters([letter])
+        try appendDeadLetters([
+            .unreadable(
+                url.lastPathComponent, reason: "\(reason); the file is kept in _system/quarantine", raw: raw,
+                at: Date().timeIntervalSince1970)
+        ])
     }
 
     /// Adds to the dead letters file, keeping the newest `DeadLetter.capacity`. Called with `lock` held.

@@ -256,12 +256,10 @@ public final class SQLiteStorage: BotStorage {
         if !journal.quarantinedLines.isEmpty {
             // Counted and shown with every other dead letter; the raw lines also stay in the file.
             let now = Date().timeIntervalSince1970
+            let reason =
+                "an inbox journal line could not be read back; it is kept in \(InboxJournal.quarantinePath(path))"
             let letters = journal.quarantinedLines.map { line in
-                DeadLetter(
-                    kind: .event, id: "journal-line", bot: "", userID: "",
-                    reason: "an inbox journal line could not be read back; it is kept in "
-                        + InboxJournal.quarantinePath(path),
-                    at: now, payload: .string(line))
+                DeadLetter.unreadable("journal-line", reason: reason, raw: line, at: now)
             }
             try pool.write { db in try insert(letters, db) }
         }
