@@ -1,47 +1,77 @@
 import RuleEngine
 
 extension OutboundMessage.Body {
-    /// The body with every rendered part held to Meta's limits (`WhatsAppLimits`), and a warning
-    /// for each part that was cut. Literal texts are checked when the bot is compiled; this
-    /// catches what templates produce from user data.
-    func fittingWhatsAppLimits() -> (OutboundMessage.Body, [String]) {
-        var cuts: [String] = []
-        func fit(_ text: String, _ limit: Int, _ part: String) -> String {
-            guard text.count > limit else { return text }
-            cuts.append("the \(part) was \(text.count) characters; cut to WhatsApp's \(limit)")
-            return String(text.prefix(limit - 1)) + "…"
+    /// One part of a body that Meta limits: its name, its limit, and whether it may be cut
+    /// (an id may not: it is what comes back when the user taps).
+    struct LimitedPart {
+        var name: String
+        var limit: Int
+        var cuttable: Bool
+    }
+
+    /// The body rebuilt with `transform` applied to every limited part: the one list of which
+    /// part has which of Meta's limits (`WhatsAppLimits`), for cutting and for checking alike.
+    func mapLimitedParts(_ transform: (String, LimitedPart) -> String) -> OutboundMessage.Body {
+        func part(_ text: String, _ name: String, _ limit: Int, cuttable: Bool = true) -> String {
+            transform(text, LimitedPart(name: name, limit: limit, cuttable: cuttable))
         }
-        func fit(_ text: String?, _ limit: Int, _ part: String) -> String? {
-            text.map { fit($0, limit, part) }
+        func part(_ text: String?, _ name: String, _ limit: Int) -> String? {
+            text.map { part($0, name, limit) }
         }
         switch self {
         case .text, .markRead:
-            return (self, [])
+            return self
         case .buttons(let text, let buttons, let header, let footer):
-            let body = OutboundMessage.Body.buttons(
-                text: fit(text, WhatsAppLimits.interactiveBody, "body of a message with buttons"),
+            return .buttons(
+                text: part(text, "body", WhatsAppLimits.interactiveBody),
                 buttons: buttons.map {
-                    OutboundMessage.Button(id: $0.id, title: fit($0.title, WhatsAppLimits.buttonTitle, "button title"))
+                    OutboundMessage.Button(
+                        id: part($0.id, "button id", WhatsAppLimits.choiceID, cuttable: false),
+                        title: part($0.title, "button title", WhatsAppLimits.buttonTitle))
                 },
-                header: fit(header, WhatsAppLimits.headerOrFooter, "header"),
-                footer: fit(footer, WhatsAppLimits.headerOrFooter, "footer"))
-            return (body, cuts)
+                header: part(header, "header", WhatsAppLimits.headerOrFooter),
+                footer: part(footer, "footer", WhatsAppLimits.headerOrFooter))
         case .list(let text, let button, let sections, let header, let footer):
-            let body = OutboundMessage.Body.list(
-                text: fit(text, WhatsAppLimits.interactiveBody, "body of a list message"),
-                button: fit(button, WhatsAppLimits.buttonTitle, "list button"),
+            return .list(
+                text: part(text, "body", WhatsAppLimits.interactiveBody),
+                button: part(button, "list button", WhatsAppLimits.buttonTitle),
                 sections: sections.map { section in
                     OutboundMessage.ListSection(
-                        title: fit(section.title, WhatsAppLimits.rowTitle, "section title"),
+                        title: part(section.title, "section title", WhatsAppLimits.rowTitle),
                         rows: section.rows.map {
                             OutboundMessage.ListRow(
-                                id: $0.id, title: fit($0.title, WhatsAppLimits.rowTitle, "row title"),
-                                description: fit($0.description, WhatsAppLimits.rowDescription, "row description"))
+                                id: part($0.id, "row id", WhatsAppLimits.choiceID, cuttable: false),
+                                title: part($0.title, "row title", WhatsAppLimits.rowTitle),
+                                description: part($0.description, "row description", WhatsAppLimits.rowDescription))
                         })
                 },
-                header: fit(header, WhatsAppLimits.headerOrFooter, "header"),
-                footer: fit(footer, WhatsAppLimits.headerOrFooter, "footer"))
-            return (body, cuts)
+                header: part(header, "header", WhatsAppLimits.headerOrFooter),
+                footer: part(footer, "footer", WhatsAppLimits.headerOrFooter))
         }
+    }
+
+    /// The body with every rendered part held to Meta's limits, and a warning for each part that
+    /// was cut. Literal texts are checked when the bot is compiled; this catches what templates
+    /// produce from user data.
+    func fittingWhatsAppLimits() -> (OutboundMessage.Body, [String]) {
+        var cuts: [String] = []
+        let body = mapLimitedParts { text, part in
+            guard part.cuttable, text.count > part.limit else { return text }
+            cuts.append("the \(part.name) was \(text.count) characters; cut to WhatsApp's \(part.limit)")
+            return String(text.prefix(part.limit - 1)) + "…"
+        }
+        return (body, cuts)
+    }
+
+    /// Why the Graph API would refuse this body, or nil: the first part over its limit.
+    public var partOverWhatsAppLimits: String? {
+        var problem: String?
+        _ = mapLimitedParts { text, part in
+            if problem == nil, text.count > part.limit {
+                problem = "the \(part.name) is \(text.count) characters; WhatsApp allows \(part.limit)"
+            }
+            return text
+        }
+        return problem
     }
 }
