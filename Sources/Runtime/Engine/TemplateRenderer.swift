@@ -13,7 +13,8 @@ struct TemplateRenderer: Sendable {
         var locals: [String: Value] = [:]
         let limit = budget.limits.replyCharacters
         render(template.segments, source, &locals, into: &out, budget: budget, limit: limit)
-        if out.count > limit {
+        // Counting Characters walks the text; its UTF-8 length is known, and never smaller.
+        if out.utf8.count > limit, out.count > limit {
             out = String(out.prefix(limit - 1)) + "…"
             budget.warnings.append("a text was cut to \(limit) characters (RuntimeLimits.replyCharacters)")
         }

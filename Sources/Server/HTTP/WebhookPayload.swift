@@ -150,11 +150,12 @@ enum WebhookPayload {
         }
     }
 
-    /// A finite number, from a JSON number or its text (`"inf"` and `"nan"` are not numbers here).
+    /// A finite number, from a JSON number or its text (`"inf"` and `"nan"` are not finite, so
+    /// not numbers here). Read for every message's timestamp, so no parser is built for it.
     private static func number(_ value: Value) -> Double? {
         let number: Double? =
             switch value {
-            case .string(let s): (try? JSONParser.parse(s))?.number
+            case .string(let s): Double(s)
             default: value.number
             }
         return number.flatMap { $0.isFinite ? $0 : nil }
