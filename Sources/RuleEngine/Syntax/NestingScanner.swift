@@ -4,7 +4,7 @@
 /// The count is an upper bound on the real depth, read from indentation, compact `- ` and `? `
 /// entries and flow brackets outside quotes and comments; block scalar bodies (`|`, `>`) are
 /// skipped as text. It is linear in the text and never recurses.
-struct NestingScanner {
+enum NestingScanner {
     /// Where the limit was passed: 1-based line and column.
     struct Excess: Equatable {
         var line: Int

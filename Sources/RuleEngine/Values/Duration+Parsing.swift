@@ -4,6 +4,9 @@ public enum DurationText {
         ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604800),
     ]
 
+    /// The longest duration a bot may write: 100 years, so any timer's due time stays a finite date.
+    public static let maximumSeconds: Double = 100 * 365 * 86400
+
     /// The number of seconds, or nil when `text` is not a duration or is longer than `maximumSeconds`.
     public static func seconds(_ text: String) -> Double? {
         unbounded(text).flatMap { $0 <= maximumSeconds ? $0 : nil }

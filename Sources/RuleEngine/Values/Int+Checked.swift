@@ -18,8 +18,3 @@ extension Int {
         }
     }
 }
-
-extension DurationText {
-    /// The longest duration a bot may write: 100 years, so any timer's due time stays a finite date.
-    public static let maximumSeconds: Double = 100 * 365 * 86400
-}
