@@ -27,18 +27,7 @@ struct PoisonEventTests {
 
     /// A timer whose firing can never be committed was fired again every lease (30 s) for ever.
     @Test func aTimerThatKeepsFailingIsRemovedIntoTheDeadLetters() async throws {
-        let bot = try loadBot(
-            """
-            timers:
-              remind: 1m
-            rules:
-              - when: message
-                do:
-                  - restart_timer: remind
-              - when: { timer: remind }
-                do:
-                  - set: { key: user.reminded, value: "=now" }
-            """)
+        let bot = try reminderBot(firing: #"- set: { key: user.reminded, value: "=now" }"#)
         let storage = RefusingStorage { commit in
             commit.timers.values.contains { if case .fired = $0 { true } else { false } } && !commit.writes.isEmpty
         }
@@ -62,20 +51,10 @@ struct PoisonEventTests {
 /// not fired again at every lease with a new dead letter each time.
 struct FailingTimerRuleTests {
     @Test func theTimerIsRemovedAtTheFirstFailure() async throws {
-        let bot = try loadBot(
-            """
-            vars:
-              l: [\((0..<100).map(String.init).joined(separator: ", "))]
-            timers:
-              remind: 1m
-            rules:
-              - when: message
-                do:
-                  - restart_timer: remind
-              - when: { timer: remind }
-                do:
-                  - reply: "{{#each vars.l as a}}{{#each vars.l as b}}{{#each vars.l as c}}{{/each}}{{/each}}{{/each}}"
-            """)
+        let bot = try reminderBot(
+            firing:
+                #"- reply: "{{#each vars.l as a}}{{#each vars.l as b}}{{#each vars.l as c}}{{/each}}{{/each}}{{/each}}""#
+        )
         let storage = MemoryStorage()
         let time = VirtualTime(start: 1000)
         let host = BotHost(bots: BotSet([bot]), storage: storage, sender: RecordingSender(), time: time)
@@ -130,4 +109,22 @@ private final class RefusingStorage: BotStorage {
     func deadLetterCount() async throws -> Int { try await base.deadLetterCount() }
     func purgeExpired(now: Double) async throws -> Int { try await base.purgeExpired(now: now) }
     func statistics() -> CacheStatistics { base.statistics() }
+}
+
+/// A bot whose every message starts a one-minute timer that runs `action` when it fires.
+func reminderBot(firing action: String) throws -> LoadedBot {
+    try loadBot(
+        """
+        vars:
+          l: [\((0..<100).map(String.init).joined(separator: ", "))]
+        timers:
+          remind: 1m
+        rules:
+          - when: message
+            do:
+              - restart_timer: remind
+          - when: { timer: remind }
+            do:
+              \(action)
+        """)
 }
