@@ -37,11 +37,11 @@ enum ServerBenchmark {
             .write(toFile: botPath, atomically: true, encoding: .utf8)
         var configuration = ServerConfiguration()
         configuration.appSecret = "bench-secret"
+        configuration.sendRate = 1_000_000
         let time = SystemTime()
         let sender = GraphAPISender(
             baseURL: try URL(string: "http://127.0.0.1:\(fakePort)/v21.0").orThrow(), token: "t",
-            defaultPhoneNumberID: "111",
-            ratePerSecond: 1_000_000, time: time, logger: logger)
+            defaultPhoneNumberID: "111", logger: logger)
         let storage = try SQLiteStorage(path: directory.appendingPathComponent("db.sqlite").path)
         let server = try RulebotServer(
             configuration: configuration, files: [botPath], registry: .builtIn, storage: storage, sender: sender,

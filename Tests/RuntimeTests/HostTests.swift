@@ -111,12 +111,19 @@ struct HostTests {
         let sender = FlakySender(outcomes: [.retry(after: 0, reason: "429"), .sent, .failed(reason: "131047")])
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let dispatcher = OutboxDispatcher(storage: storage, sender: sender, time: VirtualTime(), logger: logger)
-        let messages = ["a", "b"].map { OutboundMessage(id: $0, bot: "b", to: "u", body: .text($0), createdAt: 0) }
+        let time = VirtualTime()
+        let dispatcher = OutboxDispatcher(storage: storage, sender: sender, time: time, logger: logger)
+        let messages = ["a", "b"].map {
+            OutboundMessage(id: $0, bot: "b", to: "u", body: .text($0), createdAt: time.now())
+        }
         var commit = UserCommit(bot: "b", userID: "u")
         commit.outbox = messages
         try await storage.commit(commit)
-        await dispatcher.deliver(messages)
+        dispatcher.enqueue(messages)
+        let retryAt = try #require(await dispatcher.deliverDue())
+        #expect(sender.attempts == ["a"], "b waits behind a, which waits for its retry")
+        time.set(retryAt)
+        #expect(await dispatcher.deliverDue() == nil)
         #expect(sender.attempts == ["a", "a", "b"])
         #expect(try await storage.pendingOutbox(limit: 10).isEmpty)
     }

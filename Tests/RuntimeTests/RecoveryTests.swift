@@ -75,38 +75,55 @@ struct RecoveryTests {
         let sender = GatedSender()
         let host = BotHost(bots: BotSet(), storage: storage, sender: sender, time: VirtualTime())
 
-        let delivery = Task { await host.dispatcher.deliver([message]) }
+        host.dispatcher.enqueue([message])
+        let delivery = Task { await host.dispatcher.deliverDue() }
         await sender.waitUntilSending()
-        // A sweep that sent the message again would queue behind the held send and never return;
-        // this opens the gate after 10 s so such a regression fails below instead of hanging.
-        let watchdog = Task {
-            try await Task.sleep(for: .seconds(10))
-            sender.open()
-        }
-        await host.dispatcher.flushPending()
-        watchdog.cancel()
+        await host.dispatcher.loadPending()
         sender.open()
-        await delivery.value
+        _ = await delivery.value
+        await host.dispatcher.deliverDue()
 
-        #expect(sender.attempts == ["slow"], "sent once, by the delivery that claimed it first")
+        #expect(sender.attempts == ["slow"], "sent once, by the delivery that had it first")
         #expect(try await storage.pendingOutbox(limit: 10).isEmpty)
     }
 
-    @Test func aMessageKeptAfterItsLastRetryIsSentByTheNextSweep() async throws {
-        let message = OutboundMessage(id: "kept", bot: "b", to: "u", body: .text("hi"), createdAt: 0)
+    @Test func aMessageIsTriedUntilTheGraphAPIAcceptsItAndOnlyThenLeavesTheOutbox() async throws {
+        let time = VirtualTime()
+        let message = OutboundMessage(id: "kept", bot: "b", to: "u", body: .text("hi"), createdAt: time.now())
         let storage = try await storage(holding: [message])
         let sender = FlakySender(outcomes: [.retry(after: 0, reason: "down"), .retry(after: 0, reason: "down")])
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let dispatcher = OutboxDispatcher(
-            storage: storage, sender: sender, time: VirtualTime(), logger: logger, maxAttempts: 2)
+        let dispatcher = OutboxDispatcher(storage: storage, sender: sender, time: time, logger: logger)
 
-        await dispatcher.deliver([message])
-        #expect(try await storage.pendingOutbox(limit: 10).map(\.id) == ["kept"], "kept for a later try")
         await dispatcher.flushPending()
+        while let next = await dispatcher.deliverDue() {
+            #expect(try await storage.pendingOutbox(limit: 10).map(\.id) == ["kept"], "kept until accepted")
+            time.set(next)
+        }
 
         #expect(sender.attempts == ["kept", "kept", "kept"])
         #expect(try await storage.pendingOutbox(limit: 10).isEmpty)
+    }
+
+    @Test func aMessageNotAcceptedWithinADayBecomesADeadLetter() async throws {
+        let time = VirtualTime()
+        let message = OutboundMessage(id: "late", bot: "b", to: "u", body: .text("hi"), createdAt: time.now())
+        let storage = try await storage(holding: [message])
+        let sender = FlakySender(outcomes: Array(repeating: .retry(after: 3600, reason: "down"), count: 30))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let dispatcher = OutboxDispatcher(
+            storage: storage, sender: sender, time: time, logger: logger, policy: RetryPolicy(jitter: 0))
+
+        dispatcher.enqueue([message])
+        while let next = await dispatcher.deliverDue() { time.set(next) }
+
+        #expect(sender.attempts.count == 25, "tried hourly until the next retry would pass a day")
+        #expect(try await storage.pendingOutbox(limit: 10).isEmpty)
+        let letters = try await storage.deadLetters(limit: 10)
+        #expect(letters.map(\.kind) == [.message])
+        #expect(letters.first?.reason.hasPrefix("not accepted within 86400 s") == true)
     }
 }
 

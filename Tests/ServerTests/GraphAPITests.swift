@@ -81,7 +81,7 @@ struct GraphAPITests {
         let statuses = try fixture("responses/_http_status.json")
         guard case .object(let files) = statuses else { throw CancellationError() }
         let retryable: Set<String> = [
-            "error_130429_rate_limit.json", "error_131056_pair_rate_limit.json", "error_4_too_many_calls.json",
+            "error_130429_rate_limit.json", "error_4_too_many_calls.json",
             "error_80007_waba_rate_limit.json", "error_131000_something_went_wrong.json",
         ]
         for (file, status) in files {
@@ -90,6 +90,7 @@ struct GraphAPITests {
             switch outcome {
             case .sent: #expect(file.hasPrefix("send_success") || file.hasPrefix("mark_read"), "\(file)")
             case .retry: #expect(retryable.contains(file), "\(file) should not be retried")
+            case .pairRateLimited: #expect(file == "error_131056_pair_rate_limit.json", "\(file)")
             case .failed(let reason):
                 #expect(!retryable.contains(file) && file.hasPrefix("error"), "\(file) should be retried")
                 if file.contains("190") { #expect(reason.hasPrefix("access token")) }

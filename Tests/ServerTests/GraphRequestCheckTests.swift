@@ -19,7 +19,7 @@ struct GraphRequestCheckTests {
         // Port 9 (discard) on loopback: were a request made, it would fail as a retry, not like this.
         let sender = GraphAPISender(
             baseURL: try #require(URL(string: "http://127.0.0.1:9")), token: "secret-token",
-            defaultPhoneNumberID: "410000000000001", time: VirtualTime(), logger: Logger(label: "test"))
+            defaultPhoneNumberID: "410000000000001", logger: Logger(label: "test"))
         let outcome = await sender.send(message(phoneNumberID: String(repeating: "4", count: 1_000_000)))
         guard case .failed(let reason) = outcome else {
             Issue.record("expected a permanent failure, got \(outcome)")
@@ -54,7 +54,8 @@ struct GraphRequestCheckTests {
         var commit = UserCommit(bot: "b", userID: "14155550123")
         commit.outbox = [message()]
         try await storage.commit(commit)
-        await dispatcher.deliver(commit.outbox)
+        dispatcher.enqueue(commit.outbox)
+        await dispatcher.deliverDue()
         #expect(try await storage.pendingOutbox(limit: 10).isEmpty, "not retried")
         let letters = try await storage.deadLetters(limit: 10)
         #expect(letters.map(\.kind) == [.message])

@@ -190,14 +190,17 @@ struct RestartedServer {
         try bot.write(to: file)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
+        var configuration = ServerConfiguration()
+        configuration.sendRate = 1_000_000  // virtual time stands still: no waiting for the rate
         server = try RulebotServer(
-            configuration: ServerConfiguration(), files: [file.path], registry: .builtIn,
+            configuration: configuration, files: [file.path], registry: .builtIn,
             storage: try SQLiteStorage(path: path), sender: sender, time: VirtualTime(start: start), logger: logger)
     }
 
-    /// Recovers as `serve` does at start, and waits for the recovered events.
+    /// Recovers as `serve` does at start, waits for the recovered events, and sends their replies.
     func start() async {
         await server.recover()
         await server.drain()
+        await server.host.dispatcher.deliverDue()
     }
 }

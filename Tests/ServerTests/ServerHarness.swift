@@ -36,6 +36,7 @@ struct ServerHarness {
         configuration.appSecret = secret
         configuration.verifyToken = Self.verifyToken
         configuration.adminToken = adminToken
+        configuration.sendRate = 1_000_000  // virtual time stands still: no waiting for the rate
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         sender = RecordingSender()
@@ -62,7 +63,8 @@ struct ServerHarness {
         return (Int(response.status.code), String(decoding: collector.bytes, as: UTF8.self))
     }
 
-    /// POSTs `body` to /webhook signed with the fixture secret, then waits for background processing.
+    /// POSTs `body` to /webhook signed with the fixture secret, then waits for background
+    /// processing and sends what the outbox may send now.
     func webhook(_ body: [UInt8], signature: String? = nil) async throws -> Int {
         var headers = HTTPFields()
         if let name = HTTPField.Name("X-Hub-Signature-256") {
@@ -70,8 +72,15 @@ struct ServerHarness {
         }
         headers[.contentType] = "application/json"
         let status = try await request(.post, "/webhook", body: body, headers: headers).status
-        await server.inFlight.drain()
+        await settle()
         return status
+    }
+
+    /// Waits for the events in flight, then sends what may go now (the outbox service's loop does
+    /// this in a running server).
+    func settle() async {
+        await server.inFlight.drain()
+        await server.host.dispatcher.deliverDue()
     }
 
     /// The texts the bot sent (read receipts left out), forgetting them.

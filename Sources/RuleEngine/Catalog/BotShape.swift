@@ -86,6 +86,9 @@ public enum BotShape {
                 "storage", .text(.storageURL), "preferred storage, such as json:./cache_data; the command line wins"),
             .optional(
                 "phone_number_id", .text(.plain), "the WhatsApp phone number id this bot answers, when serving several"),
+            .optional(
+                "throughput", .integer(minimum: 1),
+                "messages per second Meta allows this bot's number (default: serve's --send-rate, 80)"),
             .optional("states", .dictionary(key: .name, value: state), "the per-user states"),
             .optional("timers", .dictionary(key: .name, value: timer), "named timers and their durations"),
             .optional(

@@ -58,6 +58,7 @@ enum GraphBuilder {
             timeZone: document.timeZone,
             preferredStorage: document.storage,
             phoneNumberID: document.phoneNumberID,
+            throughput: document.throughput,
             states: states,
             initialState: document.initialState,
             timers: document.timers.map { TimerNode(name: $0.name, duration: $0.duration, location: $0.location) },

@@ -10,6 +10,8 @@ public struct RuleGraph: Sendable, Hashable, Codable {
     public var preferredStorage: StorageLocation?
     /// The WhatsApp phone number id the bot serves, if declared.
     public var phoneNumberID: String?
+    /// Messages per second Meta allows the bot's number, if declared (`throughput:`).
+    public var throughput: Int?
     /// The declared states; `initialState` is one of them.
     public var states: [StateNode]
     /// Where new users start and where expired states fall back to.

@@ -48,6 +48,7 @@ struct BotDocument {
     var timeZone = "UTC"
     var storage: StorageLocation?
     var phoneNumberID: String?
+    var throughput: Int?
     var states: [StateDecl] = []
     var timers: [TimerDecl] = []
     var templates: [TemplateDecl] = []

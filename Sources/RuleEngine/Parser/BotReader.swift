@@ -9,6 +9,7 @@ struct BotReader {
         if let zone = root["timezone"]?.scalar { document.timeZone = zone }
         document.storage = root["storage"]?.scalar.flatMap(StorageLocation.init)
         document.phoneNumberID = root["phone_number_id"]?.scalar
+        document.throughput = root["throughput"]?.scalar.flatMap { Int($0) }
         for pair in root["states"]?.pairs ?? [] {
             guard let name = pair.key.scalar else { continue }
             document.states.append(

@@ -2,7 +2,8 @@ import Logging
 import Synchronization
 
 /// Runs bots: for each event, loads the user's data, evaluates, commits data, state, timers,
-/// outbox and inbox removal in one transaction, then hands the outbox to the dispatcher.
+/// outbox and inbox removal in one transaction, then hands the outbox to the dispatcher, which
+/// sends apart from processing (or before `handle` returns, with `.inline` sending).
 ///
 /// Events of one user are processed strictly one at a time in submission order; different
 /// users run concurrently. A failing event is logged and dropped without touching any other
@@ -14,8 +15,10 @@ public final class BotHost: Sendable {
     public let storage: any BotStorage
     /// The clock.
     public let time: any TimeSource
-    /// The outbox sender.
+    /// Delivers committed messages.
     public let dispatcher: OutboxDispatcher
+    /// Whether `handle` waits for the event's replies to be sent.
+    public let sending: Sending
     let observer: any HostObserver
     let logger: Logger
     private let queue = KeyedSerialQueue<UserKey>()
@@ -25,18 +28,50 @@ public final class BotHost: Sendable {
     /// storage error tied to one event (Redis retries every few seconds) is not retried forever.
     public static let maximumAttempts = 5
 
-    /// Creates a host.
-    public init(
+    /// When replies are sent.
+    public enum Sending: Sendable {
+        /// `handle` sends the event's replies before it returns: the simulator, conversation tests.
+        case inline
+        /// `handle` returns after the commit; the dispatcher's own loop (`run()`) sends: a server.
+        case background
+    }
+
+    /// A host that sends each event's replies before `handle` returns, without a rate limit.
+    public convenience init(
         bots: BotSet, storage: any BotStorage, sender: any MessageSender, time: any TimeSource,
         observer: any HostObserver = NoObserver(), logger: Logger = Logger(label: "rulebot")
+    ) {
+        self.init(
+            bots: bots, storage: storage,
+            dispatcher: OutboxDispatcher(
+                storage: storage, sender: sender, time: time, observer: observer, logger: logger),
+            sending: .inline, time: time, observer: observer, logger: logger)
+    }
+
+    /// A host whose replies go through `dispatcher`.
+    public init(
+        bots: BotSet, storage: any BotStorage, dispatcher: OutboxDispatcher, sending: Sending,
+        time: any TimeSource, observer: any HostObserver = NoObserver(), logger: Logger = Logger(label: "rulebot")
     ) {
         self.bots = bots
         self.storage = storage
         self.time = time
         self.observer = observer
         self.logger = logger
-        self.dispatcher = OutboxDispatcher(
-            storage: storage, sender: sender, time: time, observer: observer, logger: logger)
+        self.dispatcher = dispatcher
+        self.sending = sending
+    }
+
+    /// A place in a user's line of events, taken when an event is accepted.
+    public struct Turn: Sendable {
+        fileprivate let turn: KeyedSerialQueue<UserKey>.Turn
+    }
+
+    /// Takes `entry`'s place in its user's line now. Events and timer firings of a user are
+    /// evaluated in the order their places were taken, so an event accepted before a timer came
+    /// due is evaluated before that timer fires, however long it waits for a worker.
+    public func reserveTurn(for entry: InboxEntry) -> Turn {
+        Turn(turn: queue.reserve(UserKey(bot: entry.bot, user: entry.event.userID)))
     }
 
     /// The result of handling one event.
@@ -51,11 +86,17 @@ public final class BotHost: Sendable {
         case alreadyHandled
     }
 
-    /// Handles one event for `bot` after the user's earlier events, then delivers its replies.
+    /// Handles one event after the user's earlier events (in `turn`, taken at acceptance, or
+    /// now) and hands its replies to the dispatcher; with `.inline` sending, sends them too.
     @discardableResult
-    public func handle(_ entry: InboxEntry, traceAll: Bool = false, fromInbox: Bool = false) async -> Outcome {
-        let outcome = await queue.run(UserKey(bot: entry.bot, user: entry.event.userID)) {
-            await self.process(entry, traceAll: traceAll, fromInbox: fromInbox)
+    public func handle(_ entry: InboxEntry, traceAll: Bool = false, fromInbox: Bool = false, turn: Turn? = nil)
+        async -> Outcome
+    {
+        let outcome = await queue.run(turn?.turn ?? queue.reserve(UserKey(bot: entry.bot, user: entry.event.userID))) {
+            let outcome = await self.process(entry, traceAll: traceAll, fromInbox: fromInbox)
+            // Queued within the user's turn, so a recipient's messages keep their commit order.
+            if case .processed(let evaluation) = outcome { self.dispatcher.enqueue(evaluation.commit.outbox) }
+            return outcome
         }
         if case .processed(let evaluation) = outcome {
             for work in evaluation.afterCommit {
@@ -64,7 +105,7 @@ public final class BotHost: Sendable {
                         "after-commit work failed", metadata: ["bot.name": "\(entry.bot)", "error": "\(error)"])
                 }
             }
-            await dispatcher.deliver(evaluation.commit.outbox)
+            if sending == .inline, !evaluation.commit.outbox.isEmpty { await dispatcher.deliverDue() }
         }
         return outcome
     }
@@ -219,14 +260,24 @@ public final class BotHost: Sendable {
             try await drainInPages(page: page, id: \.id, read: storage.pendingInbox(limit:)) { entries in
                 await withTaskGroup(of: Void.self) { group in
                     for userEntries in entries.groupedByUser() {
-                        group.addTask {
-                            await run { for entry in userEntries { await self.handle(entry, fromInbox: true) } }
-                        }
+                        let work = self.work(for: userEntries)
+                        group.addTask { await run(work) }
                     }
                 }
             }
         } catch {
             logger.error("could not read the inbox", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+extension BotHost {
+    /// One user's accepted events as one piece of work, their turns taken now: run it whenever a
+    /// worker is free, and they are still evaluated before anything of that user reserved later.
+    public func work(for userEntries: [InboxEntry]) -> @Sendable () async -> Void {
+        let turns = userEntries.map(reserveTurn)
+        return {
+            for (entry, turn) in zip(userEntries, turns) { await self.handle(entry, fromInbox: true, turn: turn) }
         }
     }
 }

@@ -8,6 +8,8 @@ public protocol HostObserver: Sendable {
     func sent(_ message: OutboundMessage, outcome: SendOutcome)
     /// An event or message was moved to the dead letters.
     func quarantined(_ letter: DeadLetter)
+    /// The Graph API accepted `message`, `seconds` after its commit.
+    func delivered(_ message: OutboundMessage, after seconds: Double)
 }
 
 extension HostObserver {
@@ -19,6 +21,8 @@ extension HostObserver {
     public func sent(_ message: OutboundMessage, outcome: SendOutcome) {}
     /// Does nothing.
     public func quarantined(_ letter: DeadLetter) {}
+    /// Does nothing.
+    public func delivered(_ message: OutboundMessage, after seconds: Double) {}
 }
 
 /// An observer that observes nothing.

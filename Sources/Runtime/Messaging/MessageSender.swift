@@ -9,12 +9,26 @@ public enum SendOutcome: Sendable, Hashable {
     case retry(after: Double, reason: String)
     /// A permanent failure (outside the 24-hour window, bad token, …): do not retry.
     case failed(reason: String)
+    /// Error 131056, too many messages to this user: Meta asks for 4^X seconds between tries.
+    case pairRateLimited(reason: String)
 }
 
 /// Delivers outbound messages. The Graph API sender implements it; tests and the simulator record.
 public protocol MessageSender: Sendable {
     /// One attempt to deliver `message`.
     func send(_ message: OutboundMessage) async -> SendOutcome
+    /// The business number `message` goes out from: the send rate is counted per number.
+    func sendingNumber(for message: OutboundMessage) -> String
+    /// How many POSTs to `/messages` sending `message` takes: the send rate counts every one.
+    func requestCount(for message: OutboundMessage) -> Int
+}
+
+extension MessageSender {
+    /// The message's own number, if it names one.
+    public func sendingNumber(for message: OutboundMessage) -> String { message.phoneNumberID ?? "" }
+
+    /// One request per message.
+    public func requestCount(for message: OutboundMessage) -> Int { 1 }
 }
 
 /// Keeps every message it is given, for tests, `rulebot test` and `rulebot chat`.

@@ -1,115 +1,246 @@
 import Logging
 import Synchronization
 
-/// Sends committed outbox messages in order per recipient, retrying temporary failures with
-/// exponential backoff and jitter, and removes each from the outbox only once it was sent or
-/// failed for good, so a restart resends whatever was still pending.
+/// Delivers committed outbox messages, apart from processing: a commit hands its messages over
+/// with `enqueue`, which never waits, and the dispatcher sends them.
+///
+/// - Each recipient's messages go in commit order: only a recipient's first message is sent, and
+///   the next waits until it was accepted or failed for good.
+/// - At most `concurrency` sends run at once, and each business number stays within its send rate.
+/// - A temporary failure waits (exponential backoff with jitter; 4^X s for error 131056) and is
+///   tried again, a permanent one becomes a dead letter; each message's life is a
+///   `MessageDelivery` state machine.
+/// - A message leaves the outbox in storage only once accepted or failed for good, so whatever a
+///   shutdown or crash interrupts is sent after the next start.
+///
+/// In a server `run()` is the loop; `deliverDue()` does one round and waits for it, for tests,
+/// the simulator and conversation tests. Use one or the other.
 public final class OutboxDispatcher: Sendable {
     let storage: any BotStorage
     let sender: any MessageSender
     let time: any TimeSource
+    let limiter: any SendRateLimiter
     let observer: any HostObserver
     let logger: Logger
-    let maxAttempts: Int
-    private let queues = KeyedSerialQueue<String>()
-    /// Ids of messages being delivered, so a sweep of the outbox never sends one a second time.
-    private let delivering = Mutex<Set<String>>([])
+    let policy: RetryPolicy
+    let concurrency: Int
+    private let queues = Mutex(DeliveryQueues())
+    private let wakeup = Wakeup()
+    private let rounds = KeyedSerialQueue<Int>()
+    private let drainDeadline = Mutex<Double?>(nil)
+    private let idleWaiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+    /// On shared storage: messages queued but not yet held, and when the holds were last renewed.
+    private let holds = Mutex<(new: [String], renewed: Double)>(([], 0))
+    /// Seconds a hold on a queued message lasts; renewed every third of it while it is queued.
+    static let holdLease = 30.0
 
-    /// Creates a dispatcher.
+    /// Creates a dispatcher; `concurrency` bounds the sends in progress.
     public init(
         storage: any BotStorage, sender: any MessageSender, time: any TimeSource,
-        observer: any HostObserver = NoObserver(),
-        logger: Logger, maxAttempts: Int = 6
+        limiter: any SendRateLimiter = UnlimitedRate(), observer: any HostObserver = NoObserver(), logger: Logger,
+        policy: RetryPolicy = .standard, concurrency: Int = 64
     ) {
         self.storage = storage
         self.sender = sender
         self.time = time
+        self.limiter = limiter
         self.observer = observer
         self.logger = logger
-        self.maxAttempts = maxAttempts
+        self.policy = policy
+        self.concurrency = max(1, concurrency)
     }
 
-    /// Sends `messages` (already committed to the outbox) in order; any already being delivered
-    /// are left to that delivery.
-    public func deliver(_ messages: [OutboundMessage]) async {
-        let messages = claim(messages)
-        if messages.isEmpty { return }
-        if let first = messages.first, messages.allSatisfy({ $0.to == first.to }) {
-            await queues.run(first.to) {
-                for message in messages { await self.deliverOne(message) }
-            }
-            return
+    /// Queues committed messages behind their recipients' earlier ones; never waits. Messages
+    /// already queued or being sent are ignored.
+    public func enqueue(_ messages: [OutboundMessage]) {
+        guard !messages.isEmpty else { return }
+        let deliveries = messages.map {
+            MessageDelivery(message: $0, number: sender.sendingNumber(for: $0), requests: sender.requestCount(for: $0))
         }
-        let byRecipient = Dictionary(grouping: messages, by: \.to)
-        await withTaskGroup(of: Void.self) { group in
-            for (recipient, batch) in byRecipient {
-                group.addTask {
-                    await self.queues.run(recipient) {
-                        for message in batch { await self.deliverOne(message) }
-                    }
-                }
+        let added = queues.withLock { queues in deliveries.filter { queues.add($0) } }
+        guard !added.isEmpty else { return }
+        if storage.isShared { holds.withLock { $0.new += added.map(\.message.id) } }
+        wakeup.signal()
+    }
+
+    /// Messages queued or being sent.
+    public var pendingCount: Int { queues.withLock { $0.count } }
+
+    /// Returns once nothing is queued or being sent (the loop keeps running).
+    public func idle() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = idleWaiters.withLock { waiters -> Bool in
+                if queues.withLock({ $0.isEmpty }) { return true }
+                waiters.append(continuation)
+                return false
             }
+            if now { continuation.resume() }
         }
     }
 
-    /// Sends whatever the outbox holds that is not being delivered already: messages left by a
-    /// crash, or kept after their last retry. Reads `page` messages at a time and goes on until
-    /// a read finds nothing it has not tried; a message that fails again waits for the next call.
+    private func resumeIdleWaiters() {
+        let waiters = idleWaiters.withLock { waiters -> [CheckedContinuation<Void, Never>] in
+            guard queues.withLock({ $0.isEmpty }) else { return [] }
+            defer { waiters = [] }
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Queues up to `page` of the oldest messages the outbox holds (left by a crash, a shutdown,
+    /// or a dead instance); returns whether the page was full, so there may be more.
+    @discardableResult
+    public func loadPending(page: Int = 1000) async -> Bool {
+        do {
+            let messages = try await storage.pendingOutbox(limit: page)
+            enqueue(messages)
+            return messages.count >= page
+        } catch {
+            logger.error("could not read the outbox", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Sends what the outbox holds, a page at a time, each page as far as it can go now.
     public func flushPending(page: Int = 1000) async {
         do {
             try await drainInPages(page: page, id: \.id, read: storage.pendingOutbox(limit:)) { messages in
-                logger.info("resending pending outbox messages", metadata: ["count": "\(messages.count)"])
-                await deliver(messages)
+                enqueue(messages)
+                await deliverDue()
             }
         } catch {
             logger.error("could not read the outbox", metadata: ["error": "\(error)"])
         }
     }
 
-    /// The messages no other delivery has claimed, now claimed by the caller.
-    private func claim(_ messages: [OutboundMessage]) -> [OutboundMessage] {
-        delivering.withLock { delivering in messages.filter { delivering.insert($0.id).inserted } }
-    }
-
-    private func deliverOne(_ message: OutboundMessage) async {
-        defer { _ = delivering.withLock { $0.remove(message.id) } }
-        for attempt in 0..<maxAttempts {
-            if storage.isShared {
-                try? await storage.holdOutbox(ids: [message.id], lease: 30)
-            }
-            let outcome = await sender.send(message)
-            observer.sent(message, outcome: outcome)
-            switch outcome {
-            case .sent:
-                await remove(message)
-                return
-            case .failed(let reason):
-                logger.error(
-                    "message failed permanently; moved to the dead letters",
-                    metadata: ["user.id": "\(PhoneMask.mask(message.to))", "reason": "\(reason)"])
-                await remove(message)
-                do {
-                    try await storage.keep(
-                        DeadLetter(message: message, reason: reason, at: time.now()), observer: observer)
-                } catch {
-                    logger.error("could not keep a dead letter", metadata: ["error": "\(error)"])
+    /// Sends every message that may go now, and the ones behind them, until nothing more may go
+    /// at this time; returns when the earliest waiting one may go, or nil when nothing is queued.
+    @discardableResult
+    public func deliverDue() async -> Double? {
+        await rounds.run(0) {
+            while true {
+                let started = await startDue()
+                if started.isEmpty { break }
+                await withDiscardingTaskGroup { group in
+                    for delivery in started { group.addTask { await self.send(delivery) } }
                 }
-                return
-            case .retry(let after, let reason):
-                let backoff = min(60, 0.5 * Double(1 << attempt))
-                let delay = max(after, backoff) * Double.random(in: 0.8...1.2)
-                logger.warning(
-                    "send failed, retrying",
-                    metadata: ["reason": "\(reason)", "attempt": "\(attempt + 1)", "delay": "\(delay)"])
-                try? await time.sleep(until: time.now() + delay)
             }
+            return queues.withLock { $0.isEmpty ? nil : $0.nextWake }
         }
-        logger.error("message still not sent; it stays in the outbox", metadata: ["id": "\(message.id)"])
     }
 
+    /// The loop: sends as messages are queued, their retries come due, and the rate allows,
+    /// reading more from the outbox when its queue runs low. Returns when cancelled (sends in
+    /// progress are abandoned and stay in the outbox), or after `drain(within:)` once the queue
+    /// is empty or the drain time is over.
+    public func run(page: Int = 1000) async {
+        var more = await loadPending(page: page)
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                let now = time.now()
+                let deadline = drainDeadline.withLock { $0 }
+                if let deadline, now >= deadline || queues.withLock({ $0.isEmpty }) { break }
+                if more, pendingCount < page / 2 { more = await loadPending(page: page) }
+                for delivery in await startDue() {
+                    group.addTask { await self.send(delivery) }
+                }
+                let next = queues.withLock { $0.sending >= concurrency ? nil : $0.nextWake }
+                await wakeup.wait(until: min(next ?? now + 60, deadline ?? .infinity), time: time)
+            }
+            group.cancelAll()
+        }
+        let left = pendingCount
+        if left > 0, drainDeadline.withLock({ $0 }) != nil {
+            logger.warning("drain time over; unsent messages stay in the outbox", metadata: ["count": "\(left)"])
+        }
+    }
+
+    /// Lets `run()` finish: it keeps sending for at most `seconds`, then returns.
+    public func drain(within seconds: Double) {
+        drainDeadline.withLock { $0 = time.now() + seconds }
+        wakeup.signal()
+    }
+
+    /// On shared storage, marks the queued messages as this instance's, so no other instance
+    /// takes one that waits here (behind its recipient's earlier ones, for a retry or for the
+    /// rate) for abandoned: new ones at once, all of them every third of the lease.
+    private func holdQueued(now: Double) async {
+        guard storage.isShared else { return }
+        let ids = holds.withLock { holds -> [String] in
+            defer { holds.new = [] }
+            guard now - holds.renewed >= Self.holdLease / 3 else { return holds.new }
+            holds.renewed = now
+            return queues.withLock { $0.ids }
+        }
+        guard !ids.isEmpty else { return }
+        do {
+            try await storage.holdOutbox(ids: ids, lease: Self.holdLease)
+        } catch {
+            logger.error("could not hold queued messages", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Takes every message that may go now off the queues, within the concurrency and the send rate.
+    private func startDue() async -> [MessageDelivery] {
+        let now = time.now()
+        await holdQueued(now: now)
+        queues.withLock { $0.wake(at: now) }
+        var started: [MessageDelivery] = []
+        while let delivery = queues.withLock({ $0.sending < concurrency ? $0.nextReady() : nil }) {
+            let wait: Double
+            do {
+                wait = try await limiter.take(delivery.requests, for: delivery.number, now: now)
+            } catch {
+                logger.error("the send rate could not be checked; waiting a second", metadata: ["error": "\(error)"])
+                wait = 1
+            }
+            if wait > 0 {
+                queues.withLock { $0.postpone(delivery, until: now + wait) }
+                continue
+            }
+            queues.withLock { $0.begin(delivery, at: now) }
+            started.append(delivery)
+        }
+        return started
+    }
+
+    private func send(_ delivery: MessageDelivery) async {
+        let message = delivery.message
+        let outcome = await sender.send(message)
+        observer.sent(message, outcome: outcome)
+        let now = time.now()
+        let action = queues.withLock {
+            $0.finish(message, outcome: outcome, at: now, policy: policy, unit: Double.random(in: 0...1))
+        }
+        wakeup.signal()
+        resumeIdleWaiters()
+        switch action {
+        case .remove:
+            observer.delivered(message, after: now - message.createdAt)
+            await remove(message)
+        case .deadLetter(let reason):
+            logger.error(
+                "message failed for good; moved to the dead letters",
+                metadata: ["user.id": "\(PhoneMask.mask(message.to))", "reason": "\(reason)"])
+            await remove(message)
+            do {
+                try await storage.keep(DeadLetter(message: message, reason: reason, at: now), observer: observer)
+            } catch {
+                logger.error("could not keep a dead letter", metadata: ["error": "\(error)"])
+            }
+        case .retry(let at, let reason):
+            logger.warning(
+                "send failed; it will be tried again",
+                metadata: ["reason": "\(reason)", "in": "\(at - now)", "user.id": "\(PhoneMask.mask(message.to))"])
+        }
+    }
+
+    /// Takes a settled message out of the outbox. If that fails it stays known here, so this
+    /// process never sends it again (a restart may).
     private func remove(_ message: OutboundMessage) async {
         do {
             try await storage.removeOutbox(ids: [message.id])
+            queues.withLock { $0.forget(message.id) }
         } catch {
             logger.error("could not remove a sent message from the outbox", metadata: ["error": "\(error)"])
         }

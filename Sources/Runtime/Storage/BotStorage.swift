@@ -58,6 +58,8 @@ public protocol BotStorage: Sendable {
     /// Marks outbox messages as being sent by this process for `lease` seconds, so other
     /// instances do not take them for abandoned (shared storage only).
     func holdOutbox(ids: [String], lease: Double) async throws
+    /// The shared-storage duties, when several processes share this storage.
+    var shared: (any SharedStorage)? { get }
     /// Runs `body` while no other process handles this user (shared storage only).
     func withUserLease<T: Sendable>(bot: String, userID: String, _ body: @Sendable () async throws -> T) async throws
         -> T
@@ -66,6 +68,9 @@ public protocol BotStorage: Sendable {
 extension BotStorage {
     /// Storage owned by one process.
     public var isShared: Bool { false }
+
+    /// Not shared.
+    public var shared: (any SharedStorage)? { nil }
 
     /// Nothing to hold when one process owns the outbox.
     public func holdOutbox(ids: [String], lease: Double) async throws {}

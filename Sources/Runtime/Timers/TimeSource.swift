@@ -24,30 +24,74 @@ public struct SystemTime: TimeSource {
     }
 }
 
-/// A clock that moves only when told to: tests advance it instead of sleeping.
+/// A clock that moves only when told to: tests advance it instead of sleeping. A `sleep` returns
+/// once the clock is moved to or past its deadline (or its task is cancelled), so a service loop
+/// on this clock runs exactly when the test moves time.
 public final class VirtualTime: TimeSource {
-    private let current: Mutex<Double>
+    private struct Sleeper {
+        var deadline: Double
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var now: Double
+        var sleepers: [Int: Sleeper] = [:]
+        var nextID = 0
+    }
+
+    private let state: Mutex<State>
 
     /// A clock showing `start` (Unix seconds).
     public init(start: Double = 1_763_700_000) {
-        current = Mutex(start)
+        state = Mutex(State(now: start))
     }
 
     /// The virtual time.
-    public func now() -> Double { current.withLock { $0 } }
+    public func now() -> Double { state.withLock { $0.now } }
 
-    /// Moves the clock forward.
+    /// Moves the clock forward, waking the sleeps it passes.
     public func advance(by seconds: Double) {
-        current.withLock { $0 += seconds }
+        move { $0 += seconds }
     }
 
-    /// Sets the clock.
+    /// Sets the clock, waking the sleeps it passes.
     public func set(_ time: Double) {
-        current.withLock { $0 = time }
+        move { $0 = time }
     }
 
-    /// Never waits: whoever drives virtual time fires timers explicitly.
+    /// How many sleeps are waiting for the clock to move.
+    public var sleeping: Int { state.withLock { $0.sleepers.count } }
+
+    private func move(_ change: (inout Double) -> Void) {
+        let woken = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            change(&state.now)
+            let now = state.now
+            let due = state.sleepers.filter { $0.value.deadline <= now }
+            for id in due.keys { state.sleepers[id] = nil }
+            return due.values.map(\.continuation)
+        }
+        for continuation in woken { continuation.resume() }
+    }
+
+    /// Returns when the clock reaches `deadline`; throws `CancellationError` when cancelled first.
     public func sleep(until deadline: Double) async throws {
-        await Task.yield()
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome = state.withLock { state -> Result<Void, any Error>? in
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if deadline <= state.now { return .success(()) }
+                    state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
+            }
+        } onCancel: {
+            let sleeper = state.withLock { $0.sleepers.removeValue(forKey: id) }
+            sleeper?.continuation.resume(throwing: CancellationError())
+        }
     }
 }

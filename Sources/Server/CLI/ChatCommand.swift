@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import RuleEngine
 import Runtime
+import ServiceLifecycle
 
 /// `rulebot chat FILE`: talk to a bot in the terminal, timers in real time.
 struct ChatCommand: AsyncParsableCommand {
@@ -33,32 +34,52 @@ struct ChatCommand: AsyncParsableCommand {
 
     func run() async throws {
         let graph = try BotFile.load(file).graph()
-        let bot = try LoadedBot(graph: graph, registry: RulebotCommand.registry)
         let location = try StorageChoice.resolve(storage, preferred: graph.preferredStorage)
         let store = try StorageFactory.open(location)
         var logger = Logger(label: "rulebot.chat")
         logger.logLevel = .warning
-        let time = SystemTime()
-        let host = BotHost(bots: BotSet([bot]), storage: store, sender: ConsoleSender(), time: time, logger: logger)
+        var configuration = ServerConfiguration()
+        configuration.sendRate = 1_000
+        let server = try RulebotServer(
+            configuration: configuration, files: [file], registry: RulebotCommand.registry, storage: store,
+            sender: ConsoleSender(), time: SystemTime(), logger: logger)
         print("💬 Chatting with '\(graph.name)' as \(name) (\(user)), storage \(location). Ctrl-D to end.")
-        let timers = Task { await TimerService(host: host).run() }
-        var simulated = SimulatedUser(phone: user, name: name)
+        let input = ChatInput(server: server, bot: graph.name, user: SimulatedUser(phone: user, name: name))
+        // Ctrl-C ends the chat at once, as in any terminal program; the end of input shuts down gracefully.
+        try await buildApplication(
+            server: server, options: ServiceOptions(),
+            front: .init(service: input, successTerminationBehavior: .gracefullyShutdownGroup), signals: [],
+            logger: logger
+        ).run()
+    }
+}
+
+/// The terminal side of `rulebot chat`: each line typed is a message from the simulated user.
+struct ChatInput: Service {
+    let server: RulebotServer
+    let bot: String
+    let user: SimulatedUser
+
+    func run() async throws {
+        var simulated = user
+        let time = server.host.time
+        let store = server.host.storage
         while let line = readLine() {
             let text = line.trimmingCharacters(in: .whitespaces)
             guard !text.isEmpty else { continue }
             print("> \(text)")
-            let entry = InboxEntry(bot: graph.name, event: simulated.event(for: text, at: time.now()))
-            for accepted in try await store.accept([entry], rememberUntil: time.now() + InboxEntry.dedupeWindow) {
-                await host.handle(accepted, fromInbox: true)
-            }
+            let entry = InboxEntry(bot: bot, event: simulated.event(for: text, at: time.now()))
+            server.process(try await store.accept([entry], rememberUntil: time.now() + InboxEntry.dedupeWindow))
+            await server.inFlight.drain()
+            await server.host.dispatcher.idle()
         }
         if try await store.nextTimerDue() != nil {
             print("⏳ waiting for running timers (Ctrl-C to quit)…")
             while let due = try await store.nextTimerDue(), due < time.now() + 3600 {
-                try await Task.sleep(for: .milliseconds(100))
+                try await time.sleep(until: due + 0.5)
             }
+            await server.host.dispatcher.idle()
         }
-        timers.cancel()
     }
 }
 

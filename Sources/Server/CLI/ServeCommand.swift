@@ -14,8 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve bots to WhatsApp: signed webhooks in, Graph API replies out, hot reload.",
         discussion: """
             Credentials come from the environment or a .env file: WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID,
-            WHATSAPP_WEBHOOK_VERIFY_TOKEN, WHATSAPP_WEBHOOK_SECRET, WHATSAPP_API_URL, PORT, LOG_LEVEL,
-            RULEBOT_ADMIN_TOKEN. Without an access token the server still runs and logs replies instead of sending them.
+            WHATSAPP_WEBHOOK_VERIFY_TOKEN, WHATSAPP_WEBHOOK_SECRET, WHATSAPP_API_URL, WHATSAPP_SEND_RATE, PORT,
+            LOG_LEVEL, RULEBOT_ADMIN_TOKEN. Without an access token the server still runs and logs replies instead of sending them.
             """)
 
     @Argument(help: "Bot files. With several, each declares the phone_number_id it answers.")
@@ -42,6 +42,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between looks for work a dead instance left (shared storage only).")
     var recoveryInterval = 5.0
 
+    @Option(
+        help: """
+            Requests per second to the Graph API per business number, for all instances on shared storage together \
+            (default: WHATSAPP_SEND_RATE, else 80, Meta's default). A bot's throughput: sets its own number's.
+            """)
+    var sendRate: Double?
+
+    @Option(help: "Sends in progress at once.")
+    var sendConcurrency = 64
+
+    @Option(help: "Seconds the outbox keeps sending after SIGTERM; what is left is sent after the next start.")
+    var drainTimeout = 10.0
+
     @Option(help: "Characters one rendered text may have; longer ones are cut, with a trace warning.")
     var maxReplyCharacters = RuntimeLimits.default.replyCharacters
 
@@ -59,6 +72,12 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError("--max-reply-characters and --evaluation-steps must be at least 1")
         }
         configuration.limits = RuntimeLimits(replyCharacters: maxReplyCharacters, evaluationSteps: evaluationSteps)
+        if let sendRate { configuration.sendRate = sendRate }
+        guard configuration.sendRate >= 1, configuration.sendRate.isFinite, sendConcurrency >= 1, drainTimeout >= 0
+        else {
+            throw CLIError("--send-rate and --send-concurrency must be at least 1, --drain-timeout at least 0")
+        }
+        configuration.sendConcurrency = sendConcurrency
         var logger = Logger(label: "rulebot")
         logger.logLevel = configuration.logLevel
 
@@ -71,8 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
             let phone = configuration.phoneNumberID
         {
             sender = GraphAPISender(
-                baseURL: url, token: token, defaultPhoneNumberID: phone, ratePerSecond: configuration.sendRate,
-                time: time, logger: logger)
+                baseURL: url, token: token, defaultPhoneNumberID: phone, connections: sendConcurrency, logger: logger)
         } else {
             logger.warning(
                 "outbound disabled: WHATSAPP_ACCESS_TOKEN or WHATSAPP_PHONE_NUMBER_ID is not set; replies are logged, not sent"
@@ -97,18 +115,13 @@ struct ServeCommand: AsyncParsableCommand {
             "serving",
             metadata: [
                 "address": "\(configuration.host):\(configuration.port)", "storage": "\(location)", "bots": "\(files)",
+                "send.rate": "\(configuration.sendRate)",
             ])
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(
-                        service: BackgroundService(
-                            server: server, reloadInterval: reloadInterval, timerLease: timerLease,
-                            recoveryInterval: recoveryInterval)),
-                    .init(service: app),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
+        var options = ServiceOptions()
+        options.reloadInterval = reloadInterval
+        options.timerLease = timerLease
+        options.recoveryInterval = recoveryInterval
+        options.drainTimeout = drainTimeout
+        try await buildApplication(server: server, options: options, front: .init(service: app), logger: logger).run()
     }
 }

@@ -30,8 +30,11 @@ public struct ServerConfiguration: Sendable {
     public var reloadInterval = 1.0
     /// Largest webhook body accepted (Meta sends up to 3 MB).
     public var maxBodyBytes = 3 * 1024 * 1024
-    /// Messages per second per business number.
-    public var sendRate = 80.0
+    /// Messages per second per business number (`WHATSAPP_SEND_RATE`, `--send-rate`); a bot's
+    /// `throughput:` sets its own number's.
+    public var sendRate = SendRates.metaDefault
+    /// Sends in progress at once.
+    public var sendConcurrency = 64
     /// Bounds on each event's evaluation (`--max-reply-characters`, `--evaluation-steps`).
     public var limits = RuntimeLimits.default
 
@@ -59,6 +62,12 @@ public struct ServerConfiguration: Sendable {
                 throw CLIError("WHATSAPP_API_URL '\(url)' is not a URL")
             }
             configuration.apiURL = parsed
+        }
+        if let rate = value("WHATSAPP_SEND_RATE") {
+            guard let parsed = Double(rate), parsed >= 1, parsed.isFinite else {
+                throw CLIError("WHATSAPP_SEND_RATE '\(rate)' is not a number of messages per second (at least 1)")
+            }
+            configuration.sendRate = parsed
         }
         if let port = value("PORT") {
             guard let number = Int(port), (0...65535).contains(number) else {

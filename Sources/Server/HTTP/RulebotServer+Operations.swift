@@ -18,6 +18,7 @@ extension RulebotServer {
     /// `GET /metrics`: Prometheus text format.
     func metricsResponse() async -> Response {
         if let pending = try? await host.storage.timerCount() { metrics.timersPending.record(pending) }
+        metrics.outboxPending.record(host.dispatcher.pendingCount)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
             body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
@@ -38,9 +39,9 @@ extension RulebotServer {
     /// `POST /admin/reload`.
     func adminReload() async throws -> Response {
         let outcomes = await library.reload(trigger: "admin")
-        if let redis = host.storage as? RedisStorage {
+        if let shared = host.storage.shared {
             do {
-                _ = try await redis.publishReload()
+                _ = try await shared.publishReload()
             } catch {
                 logger.error("could not tell other instances to reload", metadata: ["error": "\(error)"])
             }

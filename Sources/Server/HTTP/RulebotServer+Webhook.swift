@@ -73,12 +73,10 @@ extension RulebotServer {
         return answer(.ok, "ok\n")
     }
 
-    /// Handles accepted events in the background, each user's in order.
+    /// Handles accepted events in the background, each user's in order, their turns taken now.
     func process(_ entries: [InboxEntry]) {
         for userEntries in entries.groupedByUser() {
-            inFlight.spawn {
-                for entry in userEntries { await self.host.handle(entry, fromInbox: true) }
-            }
+            inFlight.spawn(host.work(for: userEntries))
         }
     }
 

@@ -27,12 +27,19 @@ public final class RulebotServer: Sendable {
         let metrics = ServerMetrics()
         self.metrics = metrics
         let bots = BotSet()
+        let rates = SendRates(standard: configuration.sendRate)
         library = BotLibrary(
             paths: files, registry: registry, bots: bots, storage: storage, metrics: metrics, time: time,
-            logger: logger,
-            limits: configuration.limits)
+            logger: logger, limits: configuration.limits, rates: rates, defaultNumber: configuration.phoneNumberID)
         try library.loadAll()
-        host = BotHost(bots: bots, storage: storage, sender: sender, time: time, observer: metrics, logger: logger)
+        let limiter: any SendRateLimiter =
+            storage.shared.map { SharedRateLimiter(storage: $0, rates: rates) } ?? LocalRateLimiter(rates: rates)
+        let dispatcher = OutboxDispatcher(
+            storage: storage, sender: sender, time: time, limiter: limiter, observer: metrics, logger: logger,
+            concurrency: configuration.sendConcurrency)
+        host = BotHost(
+            bots: bots, storage: storage, dispatcher: dispatcher, sending: .background, time: time, observer: metrics,
+            logger: logger)
         signatures = configuration.appSecret.map(SignatureVerifier.init(appSecret:))
     }
 
@@ -59,7 +66,8 @@ public final class RulebotServer: Sendable {
         await inFlight.drain()
     }
 
-    /// Starts background processing of events the inbox still holds (after a crash) and unsent replies.
+    /// Processes the events the inbox still holds (accepted before a crash); the outbox service
+    /// sends the replies left unsent.
     func recover() async {
         do {
             let kept = try await host.storage.deadLetterCount()
@@ -73,7 +81,6 @@ public final class RulebotServer: Sendable {
             logger.error("could not count the dead letters", metadata: ["error": "\(error)"])
         }
         await host.drainInbox(run: inFlight.run)
-        await host.dispatcher.flushPending()
     }
 
     static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {

@@ -17,36 +17,41 @@ public final class GraphAPISender: MessageSender {
     private let token: String
     private let defaultPhoneNumberID: String
     private let session: URLSession
-    private let bucket: TokenBucket
     private let logger: Logger
     private let progress = Mutex<[String: Int]>([:])
 
-    /// A sender posting to `baseURL/{phone-number-id}/messages` with `token`, at most `ratePerSecond` per number.
-    public init(
-        baseURL: URL, token: String, defaultPhoneNumberID: String, ratePerSecond: Double = 80, time: any TimeSource,
-        logger: Logger
-    ) {
+    /// A sender posting to `baseURL/{phone-number-id}/messages` with `token`, up to `connections`
+    /// at once (the dispatcher paces the rate).
+    public init(baseURL: URL, token: String, defaultPhoneNumberID: String, connections: Int = 64, logger: Logger) {
         self.baseURL = baseURL
         self.token = token
         self.defaultPhoneNumberID = defaultPhoneNumberID
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 20
-        configuration.httpMaximumConnectionsPerHost = 16
+        configuration.httpMaximumConnectionsPerHost = connections
         self.session = URLSession(configuration: configuration)
-        self.bucket = TokenBucket(ratePerSecond: ratePerSecond, time: time)
         self.logger = logger
+    }
+
+    /// The bot's number, else the configured one.
+    public func sendingNumber(for message: OutboundMessage) -> String {
+        message.phoneNumberID ?? defaultPhoneNumberID
+    }
+
+    /// One POST per part: a long text is several.
+    public func requestCount(for message: OutboundMessage) -> Int {
+        GraphPayload.bodies(for: message).count
     }
 
     /// Sends one message (several requests for a long text), continuing after the last delivered part.
     public func send(_ message: OutboundMessage) async -> SendOutcome {
-        let phoneNumberID = message.phoneNumberID ?? defaultPhoneNumberID
+        let phoneNumberID = sendingNumber(for: message)
         if let problem = GraphRequestCheck.problem(with: message, phoneNumberID: phoneNumberID) {
             return .failed(reason: "invalid request: \(problem)")
         }
         let bodies = GraphPayload.bodies(for: message)
         let start = progress.withLock { $0[message.id] ?? 0 }
         for index in start..<bodies.count {
-            await bucket.acquire(phoneNumberID)
             let outcome = await post(bodies[index], phoneNumberID: phoneNumberID)
             guard case .sent = outcome else {
                 progress.withLock { $0[message.id] = index }

@@ -18,6 +18,10 @@ final class ServerMetrics: HostObserver {
     }
     let webhookLatency: CoreMetrics.Timer
     let timersPending: CoreMetrics.Gauge
+    /// Messages this instance has queued or is sending.
+    let outboxPending: CoreMetrics.Gauge
+    /// Commit → accepted by the Graph API.
+    private let sendDelay: CoreMetrics.Timer
     /// Dead letters kept in storage: read at start, then counted up as items are moved aside.
     private let deadLetters: CoreMetrics.Gauge
     private let deadLetterCount = Mutex(0)
@@ -32,6 +36,14 @@ final class ServerMetrics: HostObserver {
         self.factory = factory
         webhookLatency = CoreMetrics.Timer(label: "rulebot_webhook_duration_seconds", factory: factory)
         timersPending = CoreMetrics.Gauge(label: "rulebot_timers_pending", factory: factory)
+        outboxPending = CoreMetrics.Gauge(label: "rulebot_outbox_pending", factory: factory)
+        // A reply waits on the send rate and, in an outage, on retries: seconds to hours.
+        var delays = factory
+        delays.defaultDurationHistogramBuckets = [
+            .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .seconds(2), .seconds(5), .seconds(15), .seconds(60), .seconds(300), .seconds(3600),
+        ]
+        sendDelay = CoreMetrics.Timer(label: "rulebot_send_delay_seconds", factory: delays)
         deadLetters = CoreMetrics.Gauge(label: "rulebot_dead_letters", factory: factory)
     }
 
@@ -81,12 +93,16 @@ final class ServerMetrics: HostObserver {
         deadLetters.record(kept)
     }
 
+    func delivered(_ message: OutboundMessage, after seconds: Double) {
+        sendDelay.recordSeconds(max(0, seconds))
+    }
+
     func sent(_ message: OutboundMessage, outcome: SendOutcome) {
         switch outcome {
         case .sent:
             if case .markRead = message.body { return }
             count("rulebot_replies_sent_total", [("bot", message.bot)])
-        case .retry(_, let reason), .failed(let reason):
+        case .retry(_, let reason), .failed(let reason), .pairRateLimited(let reason):
             let code = reason.split(separator: ":").first.map(String.init) ?? "unknown"
             count("rulebot_send_errors_total", [("code", code.allSatisfy(\.isNumber) ? code : "other")])
         }

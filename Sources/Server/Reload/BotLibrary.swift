@@ -20,6 +20,7 @@ final class BotLibrary: Sendable {
         var loadedAt: Double?
         var lastError: String?
         var phoneNumberID: String?
+        var throughput: Int?
     }
 
     /// What one reload did to one file.
@@ -42,15 +43,23 @@ final class BotLibrary: Sendable {
         var byPhoneNumberID: [String: String] = [:]
         var fallback: String?
     }
-    private let reloading = Mutex(false)
+    /// One reload at a time, whatever asked for it: file polling, SIGHUP, the admin route, another instance.
+    private let reloads = KeyedSerialQueue<Int>()
+    /// The send rate per business number, which a bot's `throughput:` sets.
+    let rates: SendRates
+    /// The number a bot that declares none sends from.
+    let defaultNumber: String?
 
     /// Bounds every loaded bot's evaluations get.
     let limits: RuntimeLimits
 
     init(
         paths: [String], registry: ActionRegistry, bots: BotSet, storage: any BotStorage, metrics: ServerMetrics,
-        time: any TimeSource, logger: Logger, limits: RuntimeLimits = .default
+        time: any TimeSource, logger: Logger, limits: RuntimeLimits = .default, rates: SendRates = SendRates(),
+        defaultNumber: String? = nil
     ) {
+        self.rates = rates
+        self.defaultNumber = defaultNumber
         self.limits = limits
         self.paths = paths
         self.registry = registry
@@ -76,12 +85,15 @@ final class BotLibrary: Sendable {
         if !problems.isEmpty { throw CLIError(problems.joined()) }
     }
 
-    /// Reloads files whose content changed; returns what happened to each file.
+    /// Reloads files whose content changed, after any reload already running; returns what
+    /// happened to each file.
     @discardableResult
     func reload(trigger: String) async -> [String: Outcome] {
-        var outcomes: [String: Outcome] = [:]
-        for path in paths { outcomes[path] = await reload(path, trigger: trigger) }
-        return outcomes
+        await reloads.run(0) {
+            var outcomes: [String: Outcome] = [:]
+            for path in self.paths { outcomes[path] = await self.reload(path, trigger: trigger) }
+            return outcomes
+        }
     }
 
     private func reload(_ path: String, trigger: String) async -> Outcome {
@@ -137,7 +149,7 @@ final class BotLibrary: Sendable {
         let all = files.withLock {
             $0[path] = FileStatus(
                 file: path, bot: graph.name, hash: Self.hash(source), loadedAt: time.now(), lastError: nil,
-                phoneNumberID: graph.phoneNumberID)
+                phoneNumberID: graph.phoneNumberID, throughput: graph.throughput)
             return $0
         }
         let loaded = paths.compactMap { all[$0] }.filter { $0.bot != nil }
@@ -151,6 +163,13 @@ final class BotLibrary: Sendable {
         let undeclared = loaded.filter { $0.phoneNumberID == nil }
         table.fallback = undeclared.count == 1 ? undeclared[0].bot : loaded.count == 1 ? loaded[0].bot : nil
         routes.withLock { $0 = table }
+        var throughput: [String: Double] = [:]
+        for status in loaded {
+            if let rate = status.throughput, let number = status.phoneNumberID ?? defaultNumber {
+                throughput[number] = Double(rate)
+            }
+        }
+        rates.setRates(byNumber: throughput)
     }
 
     /// Every file's status, in command-line order.

@@ -94,4 +94,24 @@ enum RedisScripts {
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
         return 0
         """
+
+    /// `TokenBucket.take` for all instances, on the server's clock. KEYS: the number's bucket.
+    /// ARGV: rate per second, requests. Returns the seconds to wait as a string ("0": taken).
+    static let takeSendTokens = """
+        local rate = tonumber(ARGV[1])
+        local count = tonumber(ARGV[2])
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+        local capacity = math.max(1, rate / 50)
+        local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
+        local tokens = tonumber(state[1]) or capacity
+        local updated = tonumber(state[2]) or now
+        tokens = math.min(capacity, tokens + math.max(0, now - updated) * rate)
+        local needed = math.min(count, capacity)
+        local wait = 0
+        if tokens >= needed then tokens = tokens - count else wait = (needed - tokens) / rate end
+        redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(math.max(now, updated)))
+        redis.call('PEXPIRE', KEYS[1], 60000)
+        return tostring(wait)
+        """
 }

@@ -9,7 +9,7 @@ import RuleEngine
 /// after the window), `lock:BOT:USER` (per-user lease), `reload` (the reload generation).
 /// Every commit is one Lua script, so it is atomic; timers are claimed with a lease by another,
 /// so each fires once even with many instances, and an instance that dies lets its lease lapse.
-public final class RedisStorage: BotStorage {
+public final class RedisStorage: BotStorage, SharedStorage {
     let pool: RedisPool
     let prefix: String
     private let counter = StatisticsCounter()
@@ -27,6 +27,9 @@ public final class RedisStorage: BotStorage {
 
     /// Shared between instances: nothing may be cached in one process.
     public var isShared: Bool { true }
+
+    /// Itself.
+    public var shared: (any SharedStorage)? { self }
 
     func key(_ parts: String...) -> String { prefix + parts.joined(separator: ":") }
     private func dataKey(_ bot: String, _ user: String) -> String { key(bot, "data", user) }
@@ -341,6 +344,14 @@ public final class RedisStorage: BotStorage {
     public func publishReload() async throws -> Int {
         if case .integer(let generation) = try await pool.command("INCR", key("reload")) { return generation }
         return 0
+    }
+
+    /// Takes from the number's bucket in one script, on Redis's clock.
+    public func takeSendTokens(_ count: Int, for number: String, rate: Double) async throws -> Double {
+        let reply = try await pool.commandArray([
+            "EVAL", RedisScripts.takeSendTokens, "1", key("rate", number), "\(rate)", "\(count)",
+        ])
+        return reply.string.flatMap(Double.init) ?? 0
     }
 
     /// The shared reload generation.
