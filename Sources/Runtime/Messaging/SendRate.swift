@@ -58,8 +58,10 @@ public struct TokenBucket: Sendable, Hashable {
         let capacity = Self.capacity(rate: rate)
         tokens = min(capacity, tokens + max(0, now - updated) * rate)
         updated = max(updated, now)
+        // The tolerance and the least wait keep a refill computed in floating point from falling a
+        // hair short and asking for a wait too small to move any clock.
         let needed = min(Double(count), capacity)
-        guard tokens >= needed else { return (needed - tokens) / rate }
+        guard tokens + 1e-9 >= needed else { return max((needed - tokens) / rate, 1e-6) }
         tokens -= Double(count)
         return 0
     }

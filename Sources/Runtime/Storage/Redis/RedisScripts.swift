@@ -109,7 +109,8 @@ enum RedisScripts {
         tokens = math.min(capacity, tokens + math.max(0, now - updated) * rate)
         local needed = math.min(count, capacity)
         local wait = 0
-        if tokens >= needed then tokens = tokens - count else wait = (needed - tokens) / rate end
+        if tokens + 0.000000001 >= needed then tokens = tokens - count
+        else wait = math.max((needed - tokens) / rate, 0.000001) end
         redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(math.max(now, updated)))
         redis.call('PEXPIRE', KEYS[1], 60000)
         return tostring(wait)
