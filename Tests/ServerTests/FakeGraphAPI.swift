@@ -11,6 +11,8 @@ final class FakeGraphAPI: Sendable {
         var path: String
         var authorization: String?
         var body: Value
+        /// When it arrived.
+        var at = Date()
     }
 
     private let received = Mutex<[Received]>([])

@@ -9,8 +9,10 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// Three `rulebot serve` processes share one Redis; one is killed with SIGKILL halfway through.
+/// Three `rulebot serve` processes share one Redis: one is killed with SIGKILL halfway through;
+/// together they keep to one send rate. One test at a time, since each runs three servers.
 @Suite(
+    .serialized,
     .enabled(
         if: ProcessInfo.processInfo.environment["REDIS_URL"] != nil,
         "REDIS_URL is not set: the multi-instance test did not run"))
@@ -23,36 +25,14 @@ struct MultiInstanceTests {
         let fake = FakeGraphAPI()
         let graphPort = try await fake.start()
         defer { fake.stop() }
-        let redisBase = try #require(ProcessInfo.processInfo.environment["REDIS_URL"])
-        let redisURL =
-            redisBase + (redisBase.contains("?") ? "&" : "?") + "prefix=multi-\(UUID().uuidString.prefix(8)):"
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rulebot-multi-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (redisURL, directory) = try Self.scratch()
         let bot = directory.appendingPathComponent("expiry.yaml")
         try ServerHarness.shippedBot("expiry.yaml").replacingOccurrences(of: "    after: 15s", with: "    after: 6s")
             .write(to: bot, atomically: true, encoding: .utf8)
 
-        var instances: [(process: Process, base: String)] = []
-        for index in 0..<3 {
-            let port = try freePort()
-            let process = Process()
-            process.executableURL = EndToEndTests.rulebotBinary
-            process.arguments = [
-                "serve", bot.path, "--port", "\(port)", "--storage", redisURL, "--timer-lease", "3",
-                "--recovery-interval", "0.5",
-                "--env-file", directory.appendingPathComponent("none.env").path,
-            ]
-            process.environment = [
-                // A token per instance tells the fake Graph API which instance sent each message.
-                "WHATSAPP_API_URL": "http://127.0.0.1:\(graphPort)/v21.0", "WHATSAPP_ACCESS_TOKEN": "t\(index)",
-                "WHATSAPP_PHONE_NUMBER_ID": "111",
-                "WHATSAPP_WEBHOOK_SECRET": EndToEndTests.secret, "LOG_LEVEL": "error",
-                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
-            ]
-            try process.run()
-            instances.append((process, "http://127.0.0.1:\(port)"))
-        }
+        let instances = try Self.startInstances(
+            bot: bot, redisURL: redisURL, graphPort: graphPort, in: directory,
+            arguments: ["--timer-lease", "3", "--recovery-interval", "0.5"])
         defer { for instance in instances where instance.process.isRunning { instance.process.terminate() } }
         let e2e = EndToEndTests()
         for instance in instances { try await e2e.waitUntilHealthy(instance.base) }
@@ -142,5 +122,101 @@ struct MultiInstanceTests {
 
         #expect(try await storage.pendingOutbox(limit: 100).isEmpty, "nothing left in the outbox")
         #expect(try await storage.pendingInbox(limit: 100).isEmpty, "nothing left in the inbox")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func threeInstancesTogetherStayWithinTheSendRate() async throws {
+        let fake = FakeGraphAPI()
+        let graphPort = try await fake.start()
+        defer { fake.stop() }
+        let (redisURL, directory) = try Self.scratch()
+        let bot = directory.appendingPathComponent("json_cache.yaml")
+        try ServerHarness.shippedBot("json_cache.yaml").write(to: bot, atomically: true, encoding: .utf8)
+        let instances = try Self.startInstances(
+            bot: bot, redisURL: redisURL, graphPort: graphPort, in: directory, arguments: ["--send-rate", "60"])
+        defer { for instance in instances { instance.process.terminate() } }
+        let e2e = EndToEndTests()
+        for instance in instances { try await e2e.waitUntilHealthy(instance.base) }
+
+        // One message per instance first, so each has its connection to the Graph API open: the
+        // time a first connection takes would bunch up the requests behind it.
+        for (index, instance) in instances.enumerated() {
+            let phone = "34600030\(index)"
+            #expect(try await e2e.post(instance.base, textWebhook("hi", from: phone, id: "wamid.warm.\(index)")) == 200)
+        }
+        try await fake.wait(seconds: 30, for: "the warm-up replies") { $0.count >= 2 * instances.count }
+        let warmUp = fake.requests.count
+
+        // 180 users write at once, 60 in one webhook to each instance: a read receipt and a reply
+        // each, 360 requests to one business number. (Three webhooks, not 180, so the test
+        // process, which also times the arrivals, stays idle while they are sent.)
+        let users = 180
+        for (index, instance) in instances.enumerated() {
+            let bodies = (0..<users / 3).map { user in
+                let phone = "3460002\(1000 + index * 100 + user)"
+                return textWebhook("hi", from: phone, id: "wamid.rate.\(phone)")
+            }
+            #expect(try await e2e.post(instance.base, try webhook(merging: bodies)) == 200)
+        }
+        try await fake.wait(seconds: 60, for: "every read receipt and reply") { $0.count >= warmUp + 2 * users }
+
+        let arrivals = fake.requests.dropFirst(warmUp).map(\.at).sorted()
+        var busiest = 0
+        var windowStart = 0
+        for (index, arrival) in arrivals.enumerated() {
+            while arrivals[windowStart] <= arrival.addingTimeInterval(-1) { windowStart += 1 }
+            busiest = max(busiest, index - windowStart + 1)
+        }
+        #expect(busiest <= 63, "\(busiest) requests in one second, from three instances at 60 a second together")
+        let senders = Set(fake.requests.compactMap(\.authorization))
+        #expect(senders.count == 3, "every instance sent some: \(senders)")
+    }
+
+    /// One webhook body carrying the entries of several.
+    func webhook(merging bodies: [[UInt8]]) throws -> [UInt8] {
+        let entries = try bodies.flatMap { body -> [Value] in
+            guard case .array(let entries) = try JSONParser.parse(body)["entry"] else { return [] }
+            return entries
+        }
+        let merged: Value = .object(["object": "whatsapp_business_account", "entry": .array(entries)])
+        return Array(merged.jsonText.utf8)
+    }
+
+    /// A Redis URL with a prefix of its own and an empty folder.
+    static func scratch() throws -> (redisURL: String, directory: URL) {
+        let redisBase = try #require(ProcessInfo.processInfo.environment["REDIS_URL"])
+        let redisURL =
+            redisBase + (redisBase.contains("?") ? "&" : "?") + "prefix=multi-\(UUID().uuidString.prefix(8)):"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rulebot-multi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return (redisURL, directory)
+    }
+
+    /// Three `rulebot serve` processes for `bot` on one Redis, each sending to the fake Graph API
+    /// with its own token (`t0`…), so the fake knows which instance sent what.
+    static func startInstances(
+        bot: URL, redisURL: String, graphPort: Int, in directory: URL, arguments: [String]
+    ) throws -> [(process: Process, base: String)] {
+        var instances: [(process: Process, base: String)] = []
+        for index in 0..<3 {
+            let port = try freePort()
+            let process = Process()
+            process.executableURL = EndToEndTests.rulebotBinary
+            process.arguments =
+                [
+                    "serve", bot.path, "--port", "\(port)", "--storage", redisURL,
+                    "--env-file", directory.appendingPathComponent("none.env").path,
+                ] + arguments
+            process.environment = [
+                "WHATSAPP_API_URL": "http://127.0.0.1:\(graphPort)/v21.0", "WHATSAPP_ACCESS_TOKEN": "t\(index)",
+                "WHATSAPP_PHONE_NUMBER_ID": "111",
+                "WHATSAPP_WEBHOOK_SECRET": EndToEndTests.secret, "LOG_LEVEL": "error",
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
+            ]
+            try process.run()
+            instances.append((process, "http://127.0.0.1:\(port)"))
+        }
+        return instances
     }
 }

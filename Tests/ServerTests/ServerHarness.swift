@@ -23,7 +23,11 @@ struct ServerHarness {
     let directory: URL
 
     /// A server for `bots` (file name → YAML), written to a temporary folder.
-    init(bots: [String: String], secret: String? = Self.secret, adminToken: String? = Self.adminToken) throws {
+    /// `sendRate` stays out of the way by default: virtual time stands still unless a test moves it.
+    init(
+        bots: [String: String], secret: String? = Self.secret, adminToken: String? = Self.adminToken,
+        sendRate: Double = 1_000_000
+    ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rulebot-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var paths: [String] = []
@@ -36,7 +40,7 @@ struct ServerHarness {
         configuration.appSecret = secret
         configuration.verifyToken = Self.verifyToken
         configuration.adminToken = adminToken
-        configuration.sendRate = 1_000_000  // virtual time stands still: no waiting for the rate
+        configuration.sendRate = sendRate
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         sender = RecordingSender()

@@ -80,6 +80,19 @@ struct DeliveryQueues: Sendable {
         ready[delivery.number, default: FIFO()].pushFront(delivery.message.to)
     }
 
+    /// A send that had begun goes back to the front of the ready queue, its number held back
+    /// until `until` (the rate had no room when it was about to go).
+    mutating func requeue(_ delivery: MessageDelivery, until: Double) {
+        let recipient = delivery.message.to
+        guard var line = lines[recipient], line.first?.message.id == delivery.message.id else {
+            preconditionFailure("requeue of a message that is not being sent")
+        }
+        line[0].requeue()
+        lines[recipient] = line
+        sending -= 1
+        postpone(line[0], until: until)
+    }
+
     /// The send of the recipient's first message finished: returns what to do, with the delivery.
     mutating func finish(
         _ message: OutboundMessage, outcome: SendOutcome, at now: Double, policy: RetryPolicy, unit: Double

@@ -2,8 +2,8 @@
 ///
 /// ```
 /// pending ──start──▶ sending ──sent──▶ sent
-///                      │ └───failed───▶ failed (for good)
-///                      └──retry──▶ waiting(until) ──start when due──▶ sending
+///    ▲   ◀──requeue───┤ └───failed───▶ failed (for good)
+///    │                └──retry──▶ waiting(until) ──start when due──▶ sending
 /// ```
 ///
 /// A retry past `RetryPolicy.giveUpAfter` is a failure for good. Waiting for the send rate is not
@@ -76,6 +76,13 @@ public struct MessageDelivery: Sendable, Hashable {
         guard isDue(at: now) else { return false }
         state = .sending
         return true
+    }
+
+    /// The send did not begin after all (its turn at the send rate had gone stale): pending again,
+    /// no attempt counted.
+    public mutating func requeue() {
+        guard case .sending = state else { preconditionFailure("requeue in state \(state)") }
+        state = .pending
     }
 
     /// The send finished with `outcome`. `unit` (0...1) places the backoff within its jitter.

@@ -121,8 +121,9 @@ public final class OutboxDispatcher: Sendable {
             while true {
                 let started = await startDue()
                 if started.isEmpty { break }
+                let now = time.now()
                 await withDiscardingTaskGroup { group in
-                    for delivery in started { group.addTask { await self.send(delivery) } }
+                    for delivery in started { group.addTask { await self.send(delivery, grantedAt: now) } }
                 }
             }
             return queues.withLock { $0.isEmpty ? nil : $0.nextWake }
@@ -142,7 +143,7 @@ public final class OutboxDispatcher: Sendable {
                 if let deadline, now >= deadline || queues.withLock({ $0.isEmpty }) { break }
                 if more, pendingCount < page / 2 { more = await loadPending(page: page) }
                 for delivery in await startDue() {
-                    group.addTask { await self.send(delivery) }
+                    group.addTask { await self.send(delivery, grantedAt: now) }
                 }
                 let next = queues.withLock { $0.sending >= concurrency ? nil : $0.nextWake }
                 await wakeup.wait(until: min(next ?? now + 60, deadline ?? .infinity), time: time)
@@ -204,8 +205,24 @@ public final class OutboxDispatcher: Sendable {
         return started
     }
 
-    private func send(_ delivery: MessageDelivery) async {
+    /// Seconds after which a send that has not begun yet (a busy process starts tasks late) asks
+    /// the rate again, so sends held up together never go out together.
+    static let staleGrant = 0.05
+
+    private func send(_ delivery: MessageDelivery, grantedAt: Double) async {
         let message = delivery.message
+        let started = time.now()
+        if started - grantedAt > Self.staleGrant {
+            let wait: Double
+            do { wait = try await limiter.take(delivery.requests, for: delivery.number, now: started) } catch {
+                wait = 1
+            }
+            if wait > 0 {
+                queues.withLock { $0.requeue(delivery, until: started + wait) }
+                wakeup.signal()
+                return
+            }
+        }
         let outcome = await sender.send(message)
         observer.sent(message, outcome: outcome)
         let now = time.now()
