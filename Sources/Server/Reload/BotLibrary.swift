@@ -45,6 +45,7 @@ final class BotLibrary: Sendable {
     }
     /// One reload at a time, whatever asked for it: file polling, SIGHUP, the admin route, another instance.
     private let reloads = KeyedSerialQueue<Int>()
+    private let waiting = Atomic<Int>(0)
     /// The send rate per business number, which a bot's `throughput:` sets.
     let rates: SendRates
     /// The number a bot that declares none sends from.
@@ -89,7 +90,9 @@ final class BotLibrary: Sendable {
     /// happened to each file.
     @discardableResult
     func reload(trigger: String) async -> [String: Outcome] {
-        await reloads.run(0) {
+        waiting.add(1, ordering: .relaxed)
+        return await reloads.run(0) {
+            self.waiting.subtract(1, ordering: .relaxed)
             var outcomes: [String: Outcome] = [:]
             for path in self.paths { outcomes[path] = await self.reload(path, trigger: trigger) }
             return outcomes
@@ -171,6 +174,9 @@ final class BotLibrary: Sendable {
         }
         rates.setRates(byNumber: throughput)
     }
+
+    /// Reloads waiting for the one running.
+    var reloadsWaiting: Int { waiting.load(ordering: .relaxed) }
 
     /// Every file's status, in command-line order.
     var status: [FileStatus] {
