@@ -46,6 +46,8 @@ enum ServerBenchmark {
         let server = try RulebotServer(
             configuration: configuration, files: [botPath], registry: .builtIn, storage: storage, sender: sender,
             time: time, logger: logger)
+        // The outbox service's loop, as `serve` runs it, sends the replies the latency part times.
+        Task { await server.outbox.run() }
         let appPort = try await startApp(server.buildRouter(), logger: logger)
 
         let bare = Router()

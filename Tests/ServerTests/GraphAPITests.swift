@@ -77,6 +77,13 @@ struct GraphAPITests {
         #expect(GraphPayload.split(String(repeating: "y", count: 5000)).map(\.count) == [4096, 904])
     }
 
+    @Test func aNumberInMaintenanceIsTriedAgainAfterAMinute() {
+        let body = Data(#"{"error":{"code":131057,"message":"Account in maintenance mode"}}"#.utf8)
+        #expect(
+            GraphError.outcome(status: 500, body: body, retryAfter: nil)
+                == .retry(after: 60, reason: "131057: Account in maintenance mode"))
+    }
+
     @Test func errorsAreClassifiedAsMetaDocumentsThem() throws {
         let statuses = try fixture("responses/_http_status.json")
         guard case .object(let files) = statuses else { throw CancellationError() }

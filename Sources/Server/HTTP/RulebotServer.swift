@@ -61,6 +61,9 @@ public final class RulebotServer: Sendable {
         return router
     }
 
+    /// The dispatcher that sends the replies; the outbox service runs its loop.
+    public var outbox: OutboxDispatcher { host.dispatcher }
+
     /// Returns when every accepted event has been processed.
     public func drain() async {
         await inFlight.drain()

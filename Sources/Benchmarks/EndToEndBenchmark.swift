@@ -1,0 +1,159 @@
+import Foundation
+import Hummingbird
+import Logging
+import RuleEngine
+import Runtime
+import Server
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `Benchmarks e2e`: sustained end-to-end throughput. Signed webhooks arrive at a fixed offered
+/// rate for 30 s (open loop: each leaves on schedule, whether or not earlier ones were answered)
+/// at `rulebot serve`'s services and app (json_cache bot on SQLite); replies go to a fake Graph
+/// API in another process. Prints webhook → reply latency next to webhook → 200 (acceptance)
+/// latency of the same requests.
+enum EndToEndBenchmark {
+    static let seconds = 30
+
+    static func run(rates: [Int]) async throws {
+        say(
+            "== e2e: signed webhooks at a fixed offered rate for \(seconds) s (open loop), json_cache on SQLite, "
+                + "replies to a fake Graph API in another process")
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let fake = try FakeGraphProcess.spawn()
+        defer { fake.process.terminate() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rulebot-e2e-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let botPath = directory.appendingPathComponent("json_cache.yaml").path
+        try String(contentsOf: Measure.repositoryRoot().appendingPathComponent("bots/json_cache.yaml"), encoding: .utf8)
+            .write(toFile: botPath, atomically: true, encoding: .utf8)
+
+        var configuration = ServerConfiguration()
+        configuration.appSecret = "bench-secret"
+        // The engine is measured, not Meta's limit: the rate is far above what is offered.
+        configuration.sendRate = 100_000
+        let graph = try URL(string: "http://127.0.0.1:\(fake.port)/v21.0").orThrow()
+        let server = try RulebotServer(
+            configuration: configuration, files: [botPath], registry: .builtIn,
+            storage: try SQLiteStorage(path: directory.appendingPathComponent("db.sqlite").path),
+            sender: GraphAPISender(baseURL: graph, token: "t", defaultPhoneNumberID: "111", logger: logger),
+            time: SystemTime(), logger: logger)
+        let port = Mutex<Int?>(nil)
+        let app = Application(
+            router: server.buildRouter(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
+        let group = buildApplication(
+            server: server, options: ServiceOptions(), front: .init(service: app), signals: [], logger: logger)
+        let running = Task { try await group.run() }
+        var appPort: Int?
+        for _ in 0..<500 where appPort == nil {
+            appPort = port.withLock { $0 }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let url = try URL(string: "http://127.0.0.1:\(try appPort.orThrow())/webhook").orThrow()
+        for (level, rate) in rates.enumerated() {
+            let run = try await offer(rate: rate, to: url, level: level)
+            let arrivals = try await waitForReplies(to: run.sent, graphPort: fake.port)
+            report(rate: rate, run: run, arrivals: arrivals)
+        }
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+    }
+
+    struct Run {
+        var sent: [String: Double] = [:]
+        var acceptance: [Double] = []
+        var refused = 0
+        var lastSent = 0.0
+    }
+
+    /// Sends `rate` webhooks a second for `seconds`, each on schedule in its own task.
+    static func offer(rate: Int, to url: URL, level: Int) async throws -> Run {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 256
+        let session = URLSession(configuration: configuration)
+        let verifier = SignatureVerifier(appSecret: "bench-secret")
+        let result = Results()
+        let start = Date().timeIntervalSince1970 + 0.2
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<rate * seconds {
+                let due = start + Double(index) / Double(rate)
+                let wait = due - Date().timeIntervalSince1970
+                if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
+                group.addTask {
+                    let id = "wamid.e2e.\(level).\(index)"
+                    let body = textWebhook(
+                        "hello \(index)", from: "3497\(level)\(index % 2000)", id: id, timestamp: 1_767_300_000 + index)
+                    var request = URLRequest(url: url)
+                    request.httpMethod = "POST"
+                    request.httpBody = Data(body.utf8)
+                    request.setValue(verifier.header(for: Array(body.utf8)), forHTTPHeaderField: "X-Hub-Signature-256")
+                    let sent = Date().timeIntervalSince1970
+                    let status = (try? await session.data(for: request)).flatMap {
+                        ($0.1 as? HTTPURLResponse)?.statusCode
+                    }
+                    let answered = Date().timeIntervalSince1970
+                    result.run.withLock { run in
+                        guard status == 200 else {
+                            run.refused += 1
+                            return
+                        }
+                        run.sent[id] = sent
+                        run.acceptance.append((answered - sent) * 1000)
+                        run.lastSent = max(run.lastSent, sent)
+                    }
+                }
+            }
+        }
+        return result.run.withLock { $0 }
+    }
+
+    final class Results: Sendable {
+        let run = Mutex(Run())
+    }
+
+    /// The fake's arrival times once every accepted webhook has its reply, or nothing more came for 20 s.
+    static func waitForReplies(to sent: [String: Double], graphPort: Int) async throws -> [String: Double] {
+        let url = try URL(string: "http://127.0.0.1:\(graphPort)/arrivals").orThrow()
+        var arrivals: [String: Double] = [:]
+        var lastProgress = Date()
+        var lastCount = -1
+        while Date().timeIntervalSince(lastProgress) < 20 {
+            let (data, _) = try await URLSession.shared.data(from: url)
+            guard case .object(let notes) = try JSONParser.parse(Array(data)) else { break }
+            arrivals = notes.compactMapValues(\.number)
+            let count = sent.keys.filter { arrivals[$0] != nil }.count
+            if count == sent.count { break }
+            if count != lastCount {
+                lastCount = count
+                lastProgress = Date()
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return arrivals
+    }
+
+    static func report(rate: Int, run: Run, arrivals: [String: Double]) {
+        let latencies = run.sent.compactMap { id, sent in arrivals[id].map { ($0 - sent) * 1000 } }
+        let first = run.sent.values.min() ?? 0
+        let lastReply = run.sent.keys.compactMap { arrivals[$0] }.max() ?? first
+        let throughput = Double(latencies.count) / max(lastReply - first, 0.001)
+        say("offered \(rate)/s for \(seconds) s: \(run.sent.count) accepted, \(run.refused) refused")
+        say(
+            "  acceptance (webhook → 200), the baseline: p50 \(Measure.format(Measure.percentile(run.acceptance, 0.5))) ms, "
+                + "p99 \(Measure.format(Measure.percentile(run.acceptance, 0.99))) ms")
+        say(
+            "  webhook → reply at the Graph API: p50 \(Measure.format(Measure.percentile(latencies, 0.5))) ms, "
+                + "p99 \(Measure.format(Measure.percentile(latencies, 0.99))) ms, max \(Measure.format(latencies.max() ?? 0)) ms"
+        )
+        say(
+            "  \(latencies.count) of \(run.sent.count) replied; sustained \(Measure.format(throughput, 1)) replies/s "
+                + "(first webhook to last reply)")
+    }
+}
