@@ -46,9 +46,7 @@ struct LifecycleTests {
             time: time, logger: logger)
         var options = ServiceOptions()
         options.drainTimeout = 10
-        let group = ServiceGroup(
-            configuration: .init(
-                services: server.services(options: options).map { .init(service: $0) }, logger: logger))
+        let group = buildApplication(server: server, options: options, front: nil, signals: [], logger: logger)
         let stopped = Atomic<Bool>(false)
         let running = Task {
             try await group.run()
@@ -114,6 +112,54 @@ struct LifecycleTests {
         #expect(await first.value[path] == .reloaded)
         #expect(await second.value[path] == .reloaded)
         #expect(storage.mostAtOnce == 1, "the second reload waited for the first")
+    }
+
+    @Test func thePurgeRunsEachRoundItsTriggerGives() async throws {
+        let time = VirtualTime()
+        let storage = MemoryStorage()
+        var commit = UserCommit(bot: "b", userID: "u")
+        commit.writes[StorageKey(.user, "code")] = StoredValue(.string("1234"), expiresAt: time.now() + 60)
+        try await storage.commit(commit)
+        let trigger = ManualTrigger()
+        let purge = PurgeService(storage: storage, time: time, trigger: trigger, logger: Logger(label: "test"))
+        let running = Task { try await purge.run() }
+
+        await trigger.round()
+        #expect(try await storage.load(bot: "b", userID: "u", now: time.now() - 1).values.count == 1)
+        time.advance(by: 61)
+        await trigger.round()
+        #expect(try await storage.load(bot: "b", userID: "u", now: time.now() - 100).values.isEmpty, "purged")
+        trigger.finish()
+        try await running.value
+    }
+
+    @Test func aChangedFileIsReloadedAtTheNextCheck() async throws {
+        let directory = try temporaryFolder()
+        let path = directory.appendingPathComponent("bot.yaml").path
+        try "rules:\n  - when: message\n    do:\n      - reply: one\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let library = BotLibrary(
+            paths: [path], registry: .builtIn, bots: BotSet(), storage: MemoryStorage(), metrics: ServerMetrics(),
+            time: VirtualTime(), logger: logger)
+        try library.loadAll()
+        let checks = ManualTrigger()
+        let follows = ManualTrigger()
+        let service = ReloadService(
+            library: library, fileChecks: checks, followChecks: follows, shared: nil, hangUp: false)
+        let running = Task { try await service.run() }
+        let before = library.status[0].hash
+
+        await checks.round()
+        #expect(library.status[0].hash == before, "nothing changed")
+        try "rules:\n  - when: message\n    do:\n      - reply: second\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        await checks.round()
+        #expect(library.status[0].hash != before, "reloaded at the check after the change")
+        checks.finish()
+        follows.finish()
+        try await running.value
     }
 
     private func temporaryFolder() throws -> URL {

@@ -105,6 +105,8 @@ struct OperationsTests {
         #expect(metrics.contains("rulebot_replies_sent_total{bot=\"echo\"} 1"))
         #expect(metrics.contains("rulebot_webhook_duration_seconds_bucket"))
         #expect(metrics.contains("rulebot_timers_pending"))
+        #expect(metrics.contains("rulebot_outbox_pending 0"), "everything was sent")
+        #expect(metrics.contains("rulebot_send_delay_seconds_count 1"), "one reply accepted, its delay timed")
     }
 
     @Test func severalBotsAreRoutedByPhoneNumberID() async throws {
