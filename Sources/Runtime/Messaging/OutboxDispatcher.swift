@@ -142,8 +142,10 @@ public final class OutboxDispatcher: Sendable {
                 let deadline = drainDeadline.withLock { $0 }
                 if let deadline, now >= deadline || queues.withLock({ $0.isEmpty }) { break }
                 if more, pendingCount < page / 2 { more = await loadPending(page: page) }
-                for delivery in await startDue() {
-                    group.addTask { await self.send(delivery, grantedAt: now) }
+                let started = await startDue()
+                let grantedAt = time.now()
+                for delivery in started {
+                    group.addTask { await self.send(delivery, grantedAt: grantedAt) }
                 }
                 let next = queues.withLock { $0.sending >= concurrency ? nil : $0.nextWake }
                 await wakeup.wait(until: min(next ?? now + 60, deadline ?? .infinity), time: time)
