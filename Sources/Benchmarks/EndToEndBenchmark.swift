@@ -27,12 +27,8 @@ enum EndToEndBenchmark {
         logger.logLevel = .error
         let fake = try FakeGraphProcess.spawn()
         defer { fake.process.terminate() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rulebot-e2e-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, botPath) = try Measure.jsonCacheBot("rulebot-e2e")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let botPath = directory.appendingPathComponent("json_cache.yaml").path
-        try String(contentsOf: Measure.repositoryRoot().appendingPathComponent("bots/json_cache.yaml"), encoding: .utf8)
-            .write(toFile: botPath, atomically: true, encoding: .utf8)
 
         var configuration = ServerConfiguration()
         configuration.appSecret = "bench-secret"

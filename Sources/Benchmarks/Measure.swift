@@ -51,6 +51,16 @@ enum Measure {
         String(format: "%.\(digits)f", value)
     }
 
+    /// A fresh folder holding a copy of `bots/json_cache.yaml`; returns the folder and the bot's path.
+    static func jsonCacheBot(_ prefix: String) throws -> (directory: URL, bot: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let bot = directory.appendingPathComponent("json_cache.yaml").path
+        try String(contentsOf: repositoryRoot().appendingPathComponent("bots/json_cache.yaml"), encoding: .utf8)
+            .write(toFile: bot, atomically: true, encoding: .utf8)
+        return (directory, bot)
+    }
+
     static func repositoryRoot() -> URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()

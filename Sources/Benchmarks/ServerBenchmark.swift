@@ -25,16 +25,11 @@ enum ServerBenchmark {
         say("== server: signed webhooks, json_cache bot on SQLite, wrk -t2 -d\(duration)s")
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rulebot-server-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, botPath) = try Measure.jsonCacheBot("rulebot-server-bench")
         defer { try? FileManager.default.removeItem(at: directory) }
 
         let fake = ReplyClock()
         let fakePort = try await fake.start(logger: logger)
-        let botPath = directory.appendingPathComponent("json_cache.yaml").path
-        try String(contentsOf: Measure.repositoryRoot().appendingPathComponent("bots/json_cache.yaml"), encoding: .utf8)
-            .write(toFile: botPath, atomically: true, encoding: .utf8)
         var configuration = ServerConfiguration()
         configuration.appSecret = "bench-secret"
         configuration.sendRate = 1_000_000

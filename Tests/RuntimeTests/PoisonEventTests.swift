@@ -70,8 +70,8 @@ struct FailingTimerRuleTests {
 
 /// Memory storage that refuses the commits `refuses` picks, as a value too large for a backend
 /// would be refused on every attempt.
-private final class RefusingStorage: BotStorage {
-    let base = MemoryStorage()
+private final class RefusingStorage: StorageWrapper {
+    let base: any BotStorage = MemoryStorage()
     let refuses: @Sendable (UserCommit) -> Bool
 
     init(refusing refuses: @escaping @Sendable (UserCommit) -> Bool) {
@@ -79,36 +79,13 @@ private final class RefusingStorage: BotStorage {
     }
 
     var kindName: String { "Refusing" }
-    func load(bot: String, userID: String, now: Double) async throws -> UserSnapshot {
-        try await base.load(bot: bot, userID: userID, now: now)
-    }
+
     func commit(_ commit: UserCommit) async throws {
         if refuses(commit) {
             throw RuntimeError.storage("value too large")
         }
         try await base.commit(commit)
     }
-    func claimDueTimers(now: Double, limit: Int, lease: Double) async throws -> [TimerRecord] {
-        try await base.claimDueTimers(now: now, limit: limit, lease: lease)
-    }
-    func nextTimerDue() async throws -> Double? { try await base.nextTimerDue() }
-    func pendingOutbox(limit: Int) async throws -> [OutboundMessage] { try await base.pendingOutbox(limit: limit) }
-    func removeOutbox(ids: [String]) async throws { try await base.removeOutbox(ids: ids) }
-    func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
-        try await base.accept(events, rememberUntil: rememberUntil)
-    }
-    func pendingInbox(limit: Int) async throws -> [InboxEntry] { try await base.pendingInbox(limit: limit) }
-    func migrate(bot: String, keepingStates states: Set<String>, keepingTimers timers: Set<String>) async throws
-        -> MigrationCounts
-    {
-        try await base.migrate(bot: bot, keepingStates: states, keepingTimers: timers)
-    }
-    func timerCount() async throws -> Int { try await base.timerCount() }
-    func quarantine(_ letters: [DeadLetter]) async throws { try await base.quarantine(letters) }
-    func deadLetters(limit: Int) async throws -> [DeadLetter] { try await base.deadLetters(limit: limit) }
-    func deadLetterCount() async throws -> Int { try await base.deadLetterCount() }
-    func purgeExpired(now: Double) async throws -> Int { try await base.purgeExpired(now: now) }
-    func statistics() -> CacheStatistics { base.statistics() }
 }
 
 /// A bot whose every message starts a one-minute timer that runs `action` when it fires.

@@ -170,7 +170,7 @@ struct LifecycleTests {
 }
 
 /// Memory storage whose first migration waits until `open`, counting migrations running at once.
-final class MigrationGate: BotStorage {
+final class MigrationGate: StorageWrapper {
     private struct State {
         var open = false
         var running = 0
@@ -180,7 +180,7 @@ final class MigrationGate: BotStorage {
     }
 
     private let state = Mutex(State())
-    private let base = MemoryStorage()
+    let base: any BotStorage = MemoryStorage()
 
     var mostAtOnce: Int { state.withLock { $0.most } }
     var runningNow: Int { state.withLock { $0.running } }
@@ -226,26 +226,4 @@ final class MigrationGate: BotStorage {
         state.withLock { $0.running -= 1 }
         return try await base.migrate(bot: bot, keepingStates: states, keepingTimers: timers)
     }
-
-    var kindName: String { base.kindName }
-    func load(bot: String, userID: String, now: Double) async throws -> UserSnapshot {
-        try await base.load(bot: bot, userID: userID, now: now)
-    }
-    func commit(_ commit: UserCommit) async throws { try await base.commit(commit) }
-    func claimDueTimers(now: Double, limit: Int, lease: Double) async throws -> [TimerRecord] {
-        try await base.claimDueTimers(now: now, limit: limit, lease: lease)
-    }
-    func nextTimerDue() async throws -> Double? { try await base.nextTimerDue() }
-    func pendingOutbox(limit: Int) async throws -> [OutboundMessage] { try await base.pendingOutbox(limit: limit) }
-    func removeOutbox(ids: [String]) async throws { try await base.removeOutbox(ids: ids) }
-    func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
-        try await base.accept(events, rememberUntil: rememberUntil)
-    }
-    func pendingInbox(limit: Int) async throws -> [InboxEntry] { try await base.pendingInbox(limit: limit) }
-    func timerCount() async throws -> Int { try await base.timerCount() }
-    func quarantine(_ letters: [DeadLetter]) async throws { try await base.quarantine(letters) }
-    func deadLetters(limit: Int) async throws -> [DeadLetter] { try await base.deadLetters(limit: limit) }
-    func deadLetterCount() async throws -> Int { try await base.deadLetterCount() }
-    func purgeExpired(now: Double) async throws -> Int { try await base.purgeExpired(now: now) }
-    func statistics() -> CacheStatistics { base.statistics() }
 }

@@ -1,4 +1,5 @@
 import Runtime
+import ServiceLifecycle
 
 /// Paces a service loop's rounds. Production waits on a clock; a test hands out each round
 /// itself, so no test waits for time to pass.
@@ -22,5 +23,20 @@ public struct Every: LoopTrigger {
     public func next() async -> Bool {
         do { try await time.sleep(until: time.now() + seconds) } catch { return false }
         return !Task.isCancelled
+    }
+}
+
+/// A service that does one round of work each time its trigger says, until a graceful shutdown.
+protocol RoundService: Service {
+    var trigger: any LoopTrigger { get }
+    /// One round.
+    func round() async
+}
+
+extension RoundService {
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while await trigger.next() { await round() }
+        }
     }
 }

@@ -3,20 +3,14 @@ import Runtime
 import ServiceLifecycle
 
 /// Deletes expired values and forgotten event ids each round.
-struct PurgeService: Service {
+struct PurgeService: RoundService {
     let storage: any BotStorage
     let time: any TimeSource
     let trigger: any LoopTrigger
     let logger: Logger
 
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while await trigger.next() { await purge() }
-        }
-    }
-
     /// One round.
-    func purge() async {
+    func round() async {
         do {
             let removed = try await storage.purgeExpired(now: time.now())
             if removed > 0 { logger.debug("purged expired data", metadata: ["rows": "\(removed)"]) }

@@ -6,21 +6,15 @@ import ServiceLifecycle
 /// but never committed, and outbox messages it never sent. A commit of an event another instance
 /// already handled is refused by the storage, and a stale message is claimed by one instance only,
 /// so nothing doubles.
-struct RecoveryService: Service {
+struct RecoveryService: RoundService {
     let server: RulebotServer
     let shared: any SharedStorage
     let trigger: any LoopTrigger
     /// A message older than this, still in the outbox, is taken for abandoned.
     let staleAfter: Double
 
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while await trigger.next() { await recover() }
-        }
-    }
-
     /// One round.
-    func recover() async {
+    func round() async {
         await server.host.drainInbox(run: server.inFlight.run)
         let cutoff = server.host.time.now() - staleAfter
         do {
