@@ -44,7 +44,13 @@ struct ExpressionTests {
         ("'{{ format_time(number(\"1e300\"), \"yyyy\") }}|{{ -9223372036854775807 - 1 }}'", "|-9223372036854775808"),
         (
             "'{{ (-9223372036854775807 - 1) % -1 }}|{{ (-9223372036854775807 - 1) / -1 }}|{{ round(number(\"1e300\"), 400) }}'",
-            "0|9.223372036854776e+18|1e+300"
+            "0|9.22337203685478e+18|1e+300"
+        ),
+        // Decimals print as a person wrote them, and prices with a fixed number of decimals.
+        ("'{{ 0.1 + 0.2 }}|{{ 19.2 }}|{{ 1 / 3 }}|{{ 2.5 * 4 }}'", "0.3|19.2|0.333333333333333|10"),
+        (
+            "'{{ format_number(19.2, 2) }}|{{ format_number(0.125, 1) }}|{{ format_number(7, 0) }}|{{ format_number(\"x\", 2) }}'",
+            "19.20|0.1|7|"
         ),
     ])
     func evaluates(template: String, expected: String) throws {

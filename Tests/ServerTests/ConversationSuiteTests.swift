@@ -16,6 +16,16 @@ struct ConversationSuiteTests {
             .sorted()
     }
 
+    @Test func aTestFilesBotIsFoundFromItsOwnFolderWhateverTheWorkingDirectory() {
+        let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardized.path
+        let parent = URL(fileURLWithPath: current).deletingLastPathComponent().standardized.path
+        #expect(TestCommand.botPath("../pizza.yaml", besides: "tests/pizza.yaml") == current + "/pizza.yaml")
+        #expect(TestCommand.botPath("../pizza.yaml", besides: "pizza.yaml") == parent + "/pizza.yaml")
+        #expect(TestCommand.botPath("../pizza.yaml", besides: "./tests/pizza.yaml") == current + "/pizza.yaml")
+        #expect(TestCommand.botPath("/srv/pizza.yaml", besides: "tests/pizza.yaml") == "/srv/pizza.yaml")
+        #expect(TestCommand.botPath("pizza.yaml", besides: "/a/tests/p.yaml") == "/a/tests/pizza.yaml")
+    }
+
     @Test func bothShippedBotsHaveConversationTests() {
         #expect(Self.files == ["expiry.yaml", "json_cache.yaml"])
     }

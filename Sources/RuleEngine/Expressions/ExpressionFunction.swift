@@ -22,6 +22,9 @@ public struct ExpressionFunction: Sendable {
             .init("join", 2, 2, "join(list, separator): the items as one text"),
             .init("format_time", 2, 2, "format_time(timestamp, \"HH:mm:ss\"): a time in the bot's time zone"),
             .init("round", 1, 2, "round(x) or round(x, digits): x rounded"),
+            .init(
+                "format_number", 2, 2,
+                "format_number(x, decimals): x as text with exactly that many decimals, such as 19.20"),
             .init("floor", 1, 1, "floor(x): x rounded down"),
             .init("min", 2, 2, "min(a, b): the smaller number"),
             .init("max", 2, 2, "max(a, b): the larger number"),

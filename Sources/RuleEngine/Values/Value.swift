@@ -52,7 +52,9 @@ public enum Value: Sendable, Hashable {
         case .bool(let b): b ? "true" : "false"
         case .int(let i): String(i)
         case .double(let d):
-            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { String(Int(d)) } else { String(d) }
+            // 15 significant digits: exact for every decimal a person types, and without the
+            // binary noise of `0.1 + 0.2` (0.30000000000000004). Storage keeps every digit.
+            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { String(Int(d)) } else { String(format: "%.15g", d) }
         case .string(let s): s
         case .array, .object: jsonText
         }

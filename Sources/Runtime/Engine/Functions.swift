@@ -51,6 +51,9 @@ enum Functions {
             // A number too large to scale has no digits at that place to round.
             guard (x * scale).isFinite else { return finite(x) }
             return finite((x * scale).rounded() / scale)
+        case ("format_number", 2):
+            guard let x = a[0].number, x.isFinite, let d = a[1].number, d.isFinite else { return .null }
+            return .string(String(format: "%.*f", Int(min(15, max(0, d.rounded()))), x))
         case ("floor", 1): return a[0].number.map { whole($0.rounded(.down)) } ?? .null
         case ("min", 2): return minMax(a[0], a[1], <)
         case ("max", 2): return minMax(a[0], a[1], >)

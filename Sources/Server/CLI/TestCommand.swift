@@ -42,15 +42,21 @@ struct TestCommand: AsyncParsableCommand {
         if failed > 0 { throw ExitCode(1) }
     }
 
+    /// Where a test file's `bot:` points: an absolute path as it is, a relative one from the
+    /// test file's folder (whatever the working directory).
+    static func botPath(_ bot: String, besides testFile: String) -> String {
+        if bot.hasPrefix("/") { return bot }
+        let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+        let test = testFile.hasPrefix("/") ? URL(fileURLWithPath: testFile) : current.appendingPathComponent(testFile)
+        return test.standardized.deletingLastPathComponent().appendingPathComponent(bot).standardized.path
+    }
+
     static func runFile(_ file: String, trace: Bool) async -> ([ConversationResult], String?) {
         let source: String
         do { source = try BotFile.readSource(file) } catch { return ([], "\(file): \(error)") }
         let (parsed, diagnostics) = ConversationParser.parse(source: source, file: file)
         guard let spec = parsed else { return ([], DiagnosticRenderer(source: source).render(diagnostics)) }
-        let botPath =
-            spec.bot.hasPrefix("/")
-            ? spec.bot
-            : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(spec.bot).standardized.path
+        let botPath = Self.botPath(spec.bot, besides: file)
         do {
             let botFile = try BotFile.load(botPath)
             let bot = try LoadedBot(graph: try botFile.graph(), registry: RulebotCommand.registry)
