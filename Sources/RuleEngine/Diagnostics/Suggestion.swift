@@ -10,7 +10,8 @@ enum Suggestion {
             best = (candidate, distance)
         }
         guard let (candidate, distance) = best else { return nil }
-        let limit = max(1, min(3, (max(word.count, candidate.count) + 2) / 3))
+        // A third of the longer word, at least one edit: "totl" finds "total", "http" not "stop".
+        let limit = max(1, min(3, max(word.count, candidate.count) / 3))
         if distance == 0 { return candidate == word ? nil : candidate }
         return distance <= limit ? candidate : nil
     }

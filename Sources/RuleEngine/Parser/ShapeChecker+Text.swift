@@ -156,7 +156,8 @@ extension ShapeChecker {
             guard let function = ExpressionFunction.all[call.name] else {
                 diagnostics.report(
                     "unknown-function", "unknown function '\(call.name)'", at: location,
-                    suggestion: Suggestion.closest(to: call.name, in: ExpressionFunction.all.keys))
+                    suggestion: Suggestion.closest(to: call.name, in: ExpressionFunction.all.keys),
+                    notes: ["the functions: " + ExpressionFunction.all.keys.sorted().joined(separator: ", ")])
                 continue
             }
             if call.argumentCount < function.minArguments || call.argumentCount > function.maxArguments {

@@ -169,7 +169,8 @@ package struct ShapeChecker {
             guard let spec = catalog.specs[name] else {
                 diagnostics.report(
                     "unknown-action", "unknown action '\(name)'", at: nameNode.location,
-                    suggestion: Suggestion.closest(to: name, in: catalog.names))
+                    suggestion: Suggestion.closest(to: name, in: catalog.names),
+                    notes: ["the actions: " + catalog.names.sorted().joined(separator: ", ")])
                 continue
             }
             currentAction = name
