@@ -50,6 +50,7 @@ public enum BuiltInActionSpecs {
     static let reply = RecordShape(
         "a message sent back to the user",
         exactlyOneOf: ["text", "template"],
+        atMostOneOf: ["buttons", "list"],
         fields: [
             .optional(
                 "text", .text(.template(maxLength: WhatsAppLimits.textBody)),

@@ -73,13 +73,16 @@ public struct RecordShape: Sendable {
     public var fields: [Field]
     /// Field names of which exactly one must be present (such as a trigger's kinds).
     public var exactlyOneOf: [String]
+    /// Field names of which at most one may be present (a reply's buttons or list).
+    public var atMostOneOf: [String]
     /// What the mapping is for, for hover docs.
     public var summary: String
 
     /// Creates a record shape.
-    public init(_ summary: String = "", exactlyOneOf: [String] = [], fields: [Field]) {
+    public init(_ summary: String = "", exactlyOneOf: [String] = [], atMostOneOf: [String] = [], fields: [Field]) {
         self.fields = fields
         self.exactlyOneOf = exactlyOneOf
+        self.atMostOneOf = atMostOneOf
         self.summary = summary
     }
 

@@ -139,6 +139,13 @@ package struct ShapeChecker {
                     at: node.location)
             }
         }
+        let together = record.atMostOneOf.filter(present.contains)
+        if together.count > 1 {
+            diagnostics.report(
+                "conflicting-keys",
+                "use only one of \(together.map { "'\($0)'" }.joined(separator: ", ")); a message cannot have both",
+                at: node.location)
+        }
     }
 
     private mutating func checkActions(_ node: SyntaxNode) {
