@@ -189,7 +189,7 @@ package struct ShapeChecker {
     private mutating func checkData(_ node: SyntaxNode) {
         switch node.kind {
         case .scalar(let text, let style):
-            if style == .plain { warnIfAmbiguous(node, text) }
+            if style == .plain { warnIfAmbiguous(node, text, inData: true) }
             if text.hasPrefix("=") {
                 checkText(String(text.dropFirst()), .expression, node, offset: 1)
             } else if text.contains("{{") {
@@ -251,10 +251,21 @@ package struct ShapeChecker {
         }
     }
 
-    private mutating func warnIfAmbiguous(_ node: SyntaxNode, _ text: String) {
+    /// Warns about a plain scalar other YAML tools read differently. In stored data, `true` and
+    /// `false` are booleans everywhere and draw nothing; `yes`, `off` or `False` are text here (and
+    /// text is truthy), so the fix-it offers the boolean they look like.
+    private mutating func warnIfAmbiguous(_ node: SyntaxNode, _ text: String, inData: Bool = false) {
         guard !node.isQuoted else { return }
         let lowered = text.lowercased()
-        if Self.yaml11Booleans.contains(lowered) || lowered == "true" || lowered == "false" {
+        if inData, text == "true" || text == "false" { return }
+        if inData, Self.yaml11Booleans.contains(lowered) || lowered == "true" || lowered == "false" {
+            let boolean = ["yes", "on", "y", "true"].contains(lowered) ? "true" : "false"
+            diagnostics.report(
+                "yaml-ambiguous-scalar",
+                "unquoted '\(text)' is stored as text, which is truthy, though many YAML tools read it as a boolean; "
+                    + "write \(boolean) for a boolean, or quote it for text",
+                at: node.location, severity: .warning, suggestion: boolean)
+        } else if Self.yaml11Booleans.contains(lowered) || lowered == "true" || lowered == "false" {
             diagnostics.report(
                 "yaml-ambiguous-scalar", "unquoted '\(text)' is read as a boolean by many YAML tools; quote it",
                 at: node.location, severity: .warning, suggestion: "\"\(text)\"")
