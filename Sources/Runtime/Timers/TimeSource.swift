@@ -95,3 +95,26 @@ public final class VirtualTime: TimeSource {
         }
     }
 }
+
+/// The real clock plus a shift that only grows: `rulebot chat`'s `/advance 10m` moves it forward,
+/// and everything after runs ten minutes later, at real speed.
+public final class ShiftedTime: TimeSource {
+    private let shift = Mutex(0.0)
+
+    /// The real clock, unshifted.
+    public init() {}
+
+    /// Real time plus the shift.
+    public func now() -> Double { Date().timeIntervalSince1970 + shift.withLock { $0 } }
+
+    /// Moves the clock forward by `seconds` (a negative shift is ignored).
+    public func advance(by seconds: Double) {
+        shift.withLock { $0 += max(0, seconds) }
+    }
+
+    /// Sleeps in real time until the shifted clock shows `deadline`.
+    public func sleep(until deadline: Double) async throws {
+        let seconds = deadline - now()
+        if seconds > 0 { try await Task.sleep(for: .seconds(seconds)) }
+    }
+}

@@ -13,8 +13,9 @@ struct ChatCommand: AsyncParsableCommand {
         abstract: "Chat with a bot locally, no WhatsApp account needed.",
         discussion: """
             Type messages and press return. '/button ID' taps a button, '/image CAPTION' sends an image
-            (also /video, /audio, /document, /sticker, /location). Timers fire in real time. Reads a pipe
-            too: at the end of input it waits for running timers, then exits.
+            (also /video, /audio, /document, /sticker, /location). Timers fire in real time;
+            '/advance 10m' moves the clock forward, firing what falls due. Reads a pipe too: at the end
+            of input it waits up to --wait seconds for running timers, then exits.
             """)
 
     @Argument(help: "The bot file.")
@@ -32,6 +33,9 @@ struct ChatCommand: AsyncParsableCommand {
     )
     var storage: String?
 
+    @Option(help: "At the end of input, seconds to wait for running timers before exiting.")
+    var wait = 30.0
+
     func run() async throws {
         let graph = try BotFile.load(file).graph()
         let location = try StorageChoice.resolve(storage, preferred: graph.preferredStorage)
@@ -40,11 +44,13 @@ struct ChatCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         var configuration = ServerConfiguration()
         configuration.sendRate = 1_000
+        let time = ShiftedTime()
         let server = try RulebotServer(
             configuration: configuration, files: [file], registry: RulebotCommand.registry, storage: store,
-            sender: ConsoleSender(), time: SystemTime(), logger: logger)
-        print("💬 Chatting with '\(graph.name)' as \(name) (\(user)), storage \(location). Ctrl-D to end.")
-        let input = ChatInput(server: server, bot: graph.name, user: SimulatedUser(phone: user, name: name))
+            sender: ConsoleSender(), time: time, logger: logger)
+        show("💬 Chatting with '\(graph.name)' as \(name) (\(user)), storage \(location). Ctrl-D to end.")
+        let input = ChatInput(
+            server: server, bot: graph.name, user: SimulatedUser(phone: user, name: name), clock: time, wait: wait)
         // Ctrl-C ends the chat at once, as in any terminal program; the end of input shuts down gracefully.
         try await buildApplication(
             server: server, options: ServiceOptions(),
@@ -59,6 +65,8 @@ struct ChatInput: Service {
     let server: RulebotServer
     let bot: String
     let user: SimulatedUser
+    let clock: ShiftedTime
+    let wait: Double
 
     func run() async throws {
         var simulated = user
@@ -67,19 +75,43 @@ struct ChatInput: Service {
         while let line = readLine() {
             let text = line.trimmingCharacters(in: .whitespaces)
             guard !text.isEmpty else { continue }
-            print("> \(text)")
+            show("> \(text)")
+            if text.hasPrefix("/advance") {
+                await advance(String(text.dropFirst("/advance".count)).trimmingCharacters(in: .whitespaces))
+                continue
+            }
             let entry = InboxEntry(bot: bot, event: simulated.event(for: text, at: time.now()))
             server.process(try await store.accept([entry], rememberUntil: time.now() + InboxEntry.dedupeWindow))
             await server.inFlight.drain()
             await server.host.dispatcher.idle()
         }
+        let until = time.now() + wait
         if try await store.nextTimerDue() != nil {
-            print("⏳ waiting for running timers (Ctrl-C to quit)…")
-            while let due = try await store.nextTimerDue(), due < time.now() + 3600 {
+            show("⏳ waiting up to \(Int(wait)) s for running timers (Ctrl-C to quit)…")
+            while let due = try await store.nextTimerDue(), due <= until {
                 try await time.sleep(until: due + 0.5)
             }
             await server.host.dispatcher.idle()
         }
+        if let due = try await store.nextTimerDue() {
+            let count = try await store.timerCount()
+            show(
+                "⏳ \(count) timer\(count == 1 ? "" : "s") still running, the next due in \(Int((due - time.now()).rounded())) s; "
+                    + "not waiting longer than --wait (type /advance to move the clock)")
+        }
+    }
+
+    /// `/advance 10m`: moves the clock forward and fires every timer that falls due meanwhile.
+    private func advance(_ text: String) async {
+        guard let seconds = DurationText.seconds(text), seconds > 0 else {
+            show("⚠️ /advance needs a duration such as 30s, 10m, 2h or 1d")
+            return
+        }
+        clock.advance(by: seconds)
+        show("⏩ the clock moved \(text) forward")
+        await server.host.fireDueTimers()
+        await server.inFlight.drain()
+        await server.host.dispatcher.idle()
     }
 }
 
@@ -89,7 +121,7 @@ struct ConsoleSender: MessageSender {
         if case .markRead = message.body { return .sent }
         let quote = message.replyTo != nil ? "↩︎ " : ""
         let lines = message.displayText.split(separator: "\n", omittingEmptySubsequences: false)
-        print("🤖 " + quote + lines.joined(separator: "\n   "))
+        show("🤖 " + quote + lines.joined(separator: "\n   "))
         return .sent
     }
 }
@@ -103,4 +135,10 @@ enum StorageChoice {
         }
         return location
     }
+}
+
+/// Writes a line at once, unbuffered even into a pipe, so `timeout` or a reader sees each line
+/// as it happens (`print` would hold them until exit when piped).
+func show(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
