@@ -46,8 +46,16 @@ extension ShapeChecker {
                     checkRegex(pattern, at: locator.location(of: start + patternOffset, in: node))
                 }
             } catch {
+                // A condition written like a template: `{{ user.count }} > 3`.
+                let templated = source.contains("{{")
+                let unwrapped = source.replacingOccurrences(of: "{{", with: "").replacingOccurrences(of: "}}", with: "")
+                    .split(whereSeparator: \.isWhitespace).joined(separator: " ")
                 diagnostics.report(
-                    "invalid-expression", error.message, at: locator.location(of: start + error.offset, in: node))
+                    "invalid-expression", error.message, at: locator.location(of: start + error.offset, in: node),
+                    suggestion: templated ? unwrapped : nil,
+                    notes: templated
+                        ? ["conditions and =values are expressions: write names without {{ }}, which are for texts"]
+                        : [])
             }
         case .duration:
             if let seconds = DurationText.unbounded(text), seconds > DurationText.maximumSeconds {
