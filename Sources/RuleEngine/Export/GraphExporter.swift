@@ -37,8 +37,13 @@ public enum GraphExporter {
             if seen.insert(edge).inserted { edges.append(edge) }
             return true
         }
+        // States where an earlier rule takes every message and stops: later message rules never
+        // run there, so their arrows from those states are not drawn.
+        var closed = Set<String>()
         for rule in graph.rules {
-            let sources = rule.states.isEmpty ? graph.states.map(\.name) : rule.states
+            var sources = rule.states.isEmpty ? graph.states.map(\.name) : rule.states
+            if rule.trigger.isMessage { sources.removeAll(where: closed.contains) }
+            if rule.trigger == .anyMessage, rule.condition == nil, !rule.continues { closed.formUnion(sources) }
             let label = rule.trigger.label + (rule.condition.map { " [\($0.source)]" } ?? "")
             let targets = rule.actions.flatMap(\.entersStates)
             let timers = rule.actions.flatMap(\.startsTimers)

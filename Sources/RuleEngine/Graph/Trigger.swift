@@ -19,6 +19,14 @@ public enum Trigger: Sendable, Hashable, Codable {
     /// A delivery status of one of these kinds, or any when empty.
     case status([String])
 
+    /// Whether an inbound message starts it (not a timer, not a delivery status).
+    public var isMessage: Bool {
+        switch self {
+        case .timer, .status: false
+        default: true
+        }
+    }
+
     /// A short label for graphs and traces: `/HISTORY`, `timer user_inactivity`, `message`.
     public var label: String {
         switch self {
