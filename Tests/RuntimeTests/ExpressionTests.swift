@@ -69,6 +69,12 @@ struct ExpressionTests {
         #expect(text == "A\nB\nC")
     }
 
+    @Test func messageCommandIsLowercaseAndTheTextAsTyped() throws {
+        #expect(
+            try render("'{{ message.command }}|{{ message.arguments }}|{{ message.text }}'", text: "/BoT Hi")
+                == "/bot|Hi|/BoT Hi")
+    }
+
     @Test func chatTextIsNotHTMLEscaped() throws {
         #expect(try render("'{{ message.text }}'", text: "<b>&\"'</b>") == "<b>&\"'</b>")
     }

@@ -36,6 +36,7 @@ extension ShapeChecker {
                 start += 1
             }
             var parser = ExpressionParser(source)
+            warnIfCommandHasCapitals(source, node: node, offset: start)
             do {
                 let parsed = try parser.parse()
                 collect(parsed.references, parsed.calls, node, offset: start)
@@ -176,10 +177,29 @@ extension ShapeChecker {
             }
         }
     }
+
+    /// `message.command` is lowercase, so comparing it with "/BOT" is never equal: warn, offer "/bot".
+    private mutating func warnIfCommandHasCapitals(_ source: String, node: SyntaxNode, offset: Int) {
+        guard source.contains("message.command") else { return }
+        let pattern = /message\.command\s*(==|!=)\s*(["'])([^"']*)(["'])/
+        for match in source.matches(of: pattern) {
+            let literal = String(match.output.3)
+            guard literal != literal.lowercased() else { continue }
+            let quote = match.output.2
+            diagnostics.report(
+                "command-case",
+                "message.command is always lowercase, so it never equals '\(literal)'",
+                at: locator.location(
+                    of: offset + source.distance(from: source.startIndex, to: match.range.lowerBound), in: node),
+                severity: .warning,
+                suggestion: "message.command \(match.output.1) \(quote)\(literal.lowercased())\(quote)")
+        }
+    }
 }
 
 /// Fields of `state` that the engine maintains.
 public enum StateFields {
     /// `state.name` (the current state) and `state.entered_at` (when the user entered it).
     public static let builtIn: Set<String> = ["name", "entered_at"]
+
 }

@@ -80,7 +80,8 @@ struct Variables: VariableSource {
         case .id: return .string(m.id)
         case .type: return .string(m.type)
         case .text: return text(m.text)
-        case .command: return text(m.command)
+        // Lowercase, as command triggers match any case: `message.command == "/bot"` holds for /BOT.
+        case .command: return text(m.command?.lowercased())
         case .arguments:
             guard let command = m.command, let body = m.text else { return .null }
             return .string(String(body.dropFirst(command.count)).trimmingPrefixSpaces())
