@@ -5,7 +5,7 @@ import RuleEngine
 /// `rulebot check FILE...`: compile bots and print every diagnostic.
 struct CheckCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
+        case text, json, sarif
     }
 
     static let configuration = CommandConfiguration(
@@ -14,7 +14,7 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "Bot files to check.")
     var files: [String]
 
-    @Option(help: "Output format: text for people, json for editors and CI.")
+    @Option(help: "Output format: text for people, json for editors and CI, sarif for code-scanning views.")
     var format: Format = .text
 
     func run() throws {
@@ -26,10 +26,11 @@ struct CheckCommand: ParsableCommand {
             switch format {
             case .text:
                 print(file.renderedDiagnostics + file.summary, terminator: "")
-            case .json:
+            case .json, .sarif:
                 all += file.result.diagnostics
             }
         }
+        if format == .sarif { print(SARIFReport.render(all), terminator: "") }
         if format == .json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
