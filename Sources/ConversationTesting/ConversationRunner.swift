@@ -16,6 +16,14 @@ public struct ConversationResult: Sendable {
 
     /// Whether it passed.
     public var passed: Bool { failure == nil }
+
+    /// A result.
+    public init(name: String, location: SourceLocation, failure: String?, traces: [String]) {
+        self.name = name
+        self.location = location
+        self.failure = failure
+        self.traces = traces
+    }
 }
 
 /// Runs conversation tests against a bot on fresh in-memory storage and a virtual clock,
@@ -23,11 +31,17 @@ public struct ConversationResult: Sendable {
 public struct ConversationRunner: Sendable {
     let bot: LoadedBot
     let makeStorage: @Sendable () throws -> any BotStorage
+    let observer: any HostObserver
 
-    /// A runner for `bot`; each test gets storage from `makeStorage` (fresh memory by default).
-    public init(bot: LoadedBot, makeStorage: @escaping @Sendable () throws -> any BotStorage = { MemoryStorage() }) {
+    /// A runner for `bot`; each test gets storage from `makeStorage` (fresh memory by default),
+    /// and `observer` sees every evaluation (a `CoverageRecorder` for `rulebot test --coverage`).
+    public init(
+        bot: LoadedBot, makeStorage: @escaping @Sendable () throws -> any BotStorage = { MemoryStorage() },
+        observer: any HostObserver = NoObserver()
+    ) {
         self.bot = bot
         self.makeStorage = makeStorage
+        self.observer = observer
     }
 
     /// 2026-01-01 10:30:00 UTC: a fixed start so tests with times are repeatable.
@@ -53,7 +67,8 @@ public struct ConversationRunner: Sendable {
         let sender = RecordingSender()
         var logger = Logger(label: "rulebot.test")
         logger.logLevel = .critical
-        var host = BotHost(bots: BotSet([bot]), storage: storage, sender: sender, time: time, logger: logger)
+        var host = BotHost(
+            bots: BotSet([bot]), storage: storage, sender: sender, time: time, observer: observer, logger: logger)
         var users: [String: SimulatedUser] = [:]
         var lastEntry: InboxEntry?
         var replies: [OutboundMessage] = []
@@ -128,7 +143,9 @@ public struct ConversationRunner: Sendable {
                     return result
                 }
             case .restart:
-                host = BotHost(bots: BotSet([bot]), storage: storage, sender: sender, time: time, logger: logger)
+                host = BotHost(
+                    bots: BotSet([bot]), storage: storage, sender: sender, time: time, observer: observer,
+                    logger: logger)
                 await host.drainInbox()
                 await host.dispatcher.flushPending()
                 await host.fireDueTimers()

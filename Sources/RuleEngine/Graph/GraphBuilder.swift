@@ -63,6 +63,8 @@ enum GraphBuilder {
             initialState: document.initialState,
             timers: document.timers.map { TimerNode(name: $0.name, duration: $0.duration, location: $0.location) },
             templates: templates,
+            templateLocations: Dictionary(
+                document.templates.map { ($0.name, $0.location) }, uniquingKeysWith: { first, _ in first }),
             vars: document.vars,
             rules: rules,
             dispatch: Dispatch(rules: rules))

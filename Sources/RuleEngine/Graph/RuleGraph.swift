@@ -20,6 +20,8 @@ public struct RuleGraph: Sendable, Hashable, Codable {
     public var timers: [TimerNode]
     /// Named templates.
     public var templates: [String: CompiledTemplate]
+    /// Where each named template is declared.
+    public var templateLocations: [String: SourceLocation] = [:]
     /// Constants readable as `vars.NAME`.
     public var vars: [String: Value]
     /// The rules in file order; `RuleNode.index` is a position in this array.

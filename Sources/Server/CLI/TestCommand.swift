@@ -3,6 +3,7 @@ import ConversationTesting
 import Foundation
 import RuleEngine
 import Runtime
+import Synchronization
 
 /// `rulebot test [FILE...]`: run YAML conversation tests on a virtual clock.
 struct TestCommand: AsyncParsableCommand {
@@ -16,30 +17,72 @@ struct TestCommand: AsyncParsableCommand {
     @Flag(help: "Print why each rule did or did not fire for every event.")
     var trace = false
 
+    @Flag(help: "After the tests, report which rules, states, timers and texts they never covered.")
+    var coverage = false
+
+    @Option(help: "Output format: text for people, junit for CI systems.")
+    var format: Format = .text
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, junit
+    }
+
+    /// One test file's outcome.
+    struct FileRun {
+        var file: String
+        var results: [ConversationResult]
+        var problem: String?
+    }
+
     func run() async throws {
+        var runs: [FileRun] = []
+        let coverage = CoverageBook()
+        for file in try Self.expand(paths) {
+            let (results, problem) = await Self.runFile(file, trace: trace, coverage: self.coverage ? coverage : nil)
+            runs.append(FileRun(file: file, results: results, problem: problem))
+        }
+        let failed = runs.reduce(0) { $0 + ($1.problem == nil ? $1.results.filter { !$0.passed }.count : 1) }
+        switch format {
+        case .text: print(textReport(runs), terminator: "")
+        case .junit: print(JUnitReport.render(runs), terminator: "")
+        }
+        if self.coverage {
+            let reports = coverage.reports()
+            let rendered = reports.map(\.rendered).joined()
+            // JUnit goes to standard output for the CI system; the coverage then goes to standard error.
+            if format == .junit {
+                FileHandle.standardError.write(Data(rendered.utf8))
+            } else {
+                print(rendered, terminator: "")
+            }
+        }
+        if failed > 0 { throw ExitCode(1) }
+    }
+
+    private func textReport(_ runs: [FileRun]) -> String {
+        var lines: [String] = []
         var passed = 0
         var failed = 0
-        for file in try Self.expand(paths) {
-            let (results, problem) = await Self.runFile(file, trace: trace)
-            if let problem {
-                print(problem)
+        for run in runs {
+            if let problem = run.problem {
+                lines.append(problem)
                 failed += 1
                 continue
             }
-            print(file)
-            for result in results {
-                print(result.passed ? "  ✓ \(result.name)" : "  ✗ \(result.name)")
+            lines.append(run.file)
+            for result in run.results {
+                lines.append(result.passed ? "  ✓ \(result.name)" : "  ✗ \(result.name)")
                 if trace {
                     for t in result.traces {
-                        print(t.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n"))
+                        lines.append(t.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n"))
                     }
                 }
-                if let failure = result.failure { print("      " + failure) }
+                if let failure = result.failure { lines.append("      " + failure) }
                 if result.passed { passed += 1 } else { failed += 1 }
             }
         }
-        print("\(passed) passed, \(failed) failed")
-        if failed > 0 { throw ExitCode(1) }
+        lines.append("\(passed) passed, \(failed) failed")
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// Where a test file's `bot:` points: an absolute path as it is, a relative one from the
@@ -51,7 +94,9 @@ struct TestCommand: AsyncParsableCommand {
         return test.standardized.deletingLastPathComponent().appendingPathComponent(bot).standardized.path
     }
 
-    static func runFile(_ file: String, trace: Bool) async -> ([ConversationResult], String?) {
+    static func runFile(_ file: String, trace: Bool, coverage: CoverageBook? = nil) async -> (
+        [ConversationResult], String?
+    ) {
         let source: String
         do { source = try BotFile.readSource(file) } catch { return ([], "\(file): \(error)") }
         let (parsed, diagnostics) = ConversationParser.parse(source: source, file: file)
@@ -60,7 +105,8 @@ struct TestCommand: AsyncParsableCommand {
         do {
             let botFile = try BotFile.load(botPath)
             let bot = try LoadedBot(graph: try botFile.graph(), registry: RulebotCommand.registry)
-            return (await ConversationRunner(bot: bot).run(spec, trace: trace), nil)
+            let observer: any HostObserver = coverage?.recorder(for: bot.graph) ?? NoObserver()
+            return (await ConversationRunner(bot: bot, observer: observer).run(spec, trace: trace), nil)
         } catch {
             return ([], "\(file): \(error)")
         }
@@ -83,5 +129,75 @@ struct TestCommand: AsyncParsableCommand {
             }
         }
         return files
+    }
+}
+
+/// One coverage record per bot file, shared by every test file that tests it.
+final class CoverageBook: Sendable {
+    private let recorders = Mutex<[String: (graph: RuleGraph, recorder: CoverageRecorder)]>([:])
+
+    func recorder(for graph: RuleGraph) -> CoverageRecorder {
+        recorders.withLock { recorders in
+            if let known = recorders[graph.file] { return known.recorder }
+            let recorder = CoverageRecorder()
+            recorders[graph.file] = (graph, recorder)
+            return recorder
+        }
+    }
+
+    /// A report per bot file, in file order.
+    func reports() -> [CoverageReport] {
+        recorders.withLock { $0 }.sorted { $0.key < $1.key }.map { $0.value.recorder.report(for: $0.value.graph) }
+    }
+}
+
+/// Test results as JUnit XML: a test suite per file, a test case per conversation test.
+enum JUnitReport {
+    static func render(_ runs: [TestCommand.FileRun]) -> String {
+        var lines = [#"<?xml version="1.0" encoding="UTF-8"?>"#, "<testsuites>"]
+        for run in runs {
+            let failures = run.problem == nil ? run.results.filter { !$0.passed }.count : 1
+            let tests = run.problem == nil ? run.results.count : 1
+            lines.append(
+                #"  <testsuite name="\#(escape(run.file))" tests="\#(tests)" failures="\#(failures)">"#)
+            if let problem = run.problem {
+                lines.append(#"    <testcase name="load" classname="\#(escape(run.file))">"#)
+                lines.append(#"      <failure message="the test file did not load">\#(escape(problem))</failure>"#)
+                lines.append("    </testcase>")
+            }
+            for result in run.results {
+                let name = #"name="\#(escape(result.name))" classname="\#(escape(run.file))""#
+                guard let failure = result.failure else {
+                    lines.append("    <testcase \(name)/>")
+                    continue
+                }
+                lines.append("    <testcase \(name)>")
+                lines.append(#"      <failure message="\#(escape(firstLine(failure)))">\#(escape(failure))</failure>"#)
+                lines.append("    </testcase>")
+            }
+            lines.append("  </testsuite>")
+        }
+        lines.append("</testsuites>")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func firstLine(_ text: String) -> String {
+        String(text.split(separator: "\n", maxSplits: 1).first ?? "")
+    }
+
+    /// Text safe inside XML attributes and elements.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default: out.append(character)
+            }
+        }
+        return out
     }
 }
