@@ -94,6 +94,12 @@ struct TestCommand: AsyncParsableCommand {
         return test.standardized.deletingLastPathComponent().appendingPathComponent(bot).standardized.path
     }
 
+    /// A path under the working directory as a relative one, as people typed it; others as they are.
+    static func shown(_ path: String) -> String {
+        let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardized.path + "/"
+        return path.hasPrefix(current) ? String(path.dropFirst(current.count)) : path
+    }
+
     static func runFile(_ file: String, trace: Bool, coverage: CoverageBook? = nil) async -> (
         [ConversationResult], String?
     ) {
@@ -101,7 +107,7 @@ struct TestCommand: AsyncParsableCommand {
         do { source = try BotFile.readSource(file) } catch { return ([], "\(file): \(error)") }
         let (parsed, diagnostics) = ConversationParser.parse(source: source, file: file)
         guard let spec = parsed else { return ([], DiagnosticRenderer(source: source).render(diagnostics)) }
-        let botPath = Self.botPath(spec.bot, besides: file)
+        let botPath = Self.shown(Self.botPath(spec.bot, besides: file))
         do {
             let botFile = try BotFile.load(botPath)
             let bot = try LoadedBot(graph: try botFile.graph(), registry: RulebotCommand.registry)
