@@ -53,7 +53,7 @@ package struct YAMLReader {
             }
             return converted
         } catch let error as YamlError {
-            report(error, diagnostics: &diagnostics)
+            report(error, in: text, diagnostics: &diagnostics)
             return nil
         } catch {
             diagnostics.report("yaml-syntax", "\(error)", at: SourceLocation(file: file, line: 1, column: 1))
@@ -101,11 +101,22 @@ package struct YAMLReader {
         return SourceLocation(file: file, line: max(1, mark.line), column: max(1, mark.column))
     }
 
-    private func report(_ error: YamlError, diagnostics: inout DiagnosticBag) {
+    private func report(_ error: YamlError, in text: String, diagnostics: inout DiagnosticBag) {
         switch error {
         case .scanner(let context, let problem, let mark, _),
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
+            if problem.contains("mapping values are not allowed"),
+                let slip = Self.missingColon(before: locate(mark).line, in: text)
+            {
+                // YAML notices `- when /x` only at the next key; the slip is on the line before.
+                diagnostics.report(
+                    "yaml-syntax", "missing ':' after '\(slip.key)'",
+                    at: SourceLocation(file: file, line: slip.line, column: slip.column),
+                    suggestion: "\(slip.key): \(slip.value)",
+                    notes: ["YAML noticed it at line \(locate(mark).line): \(problem)"])
+                return
+            }
             let notes = context.map { ["\($0.text) that started at line \($0.mark.line), column \($0.mark.column)"] }
             diagnostics.report(
                 "yaml-syntax", problem, at: locate(mark), notes: notes ?? [])
@@ -117,5 +128,20 @@ package struct YAMLReader {
         default:
             diagnostics.report("yaml-syntax", "\(error)", at: locate(nil))
         }
+    }
+
+    /// The nearest non-blank line before `line` when it reads like a key without its colon
+    /// (`- when /x`, `  goto done`): its line, column, key and value.
+    static func missingColon(before line: Int, in text: String) -> (line: Int, column: Int, key: String, value: String)?
+    {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var index = line - 2
+        while index >= 0, lines[index].allSatisfy(\.isWhitespace) { index -= 1 }
+        guard index >= 0, index < lines.count else { return nil }
+        let candidate = String(lines[index])
+        guard !candidate.contains(":"), !candidate.trimmingPrefix(while: \.isWhitespace).hasPrefix("#"),
+            let match = candidate.wholeMatch(of: /(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]+(\S.*)/)
+        else { return nil }
+        return (index + 1, match.output.1.count + 1, String(match.output.2), String(match.output.3))
     }
 }
