@@ -1,0 +1,114 @@
+/// What an editor asks of a bot file while it is typed: the names it declares and where,
+/// completions for the value being typed, the declaration of a name, and docs for a word.
+/// Pure: text in, answers out; positions are 1-based lines and columns, like diagnostics.
+public struct BotOutline: Sendable {
+    /// A declared name and where its key is.
+    public struct Declaration: Sendable, Hashable {
+        /// What it is: `state`, `timer` or `text`.
+        public var kind: String
+        /// Its name.
+        public var name: String
+        /// Where the name is written.
+        public var location: SourceLocation
+    }
+
+    /// Every declared state, timer and named text.
+    public let declarations: [Declaration]
+    let lines: [Substring]
+    let catalog: ActionCatalog
+
+    /// The outline of `text`; an unreadable file has no declarations.
+    public init(text: String, file: String, catalog: ActionCatalog = .builtIn) {
+        var diagnostics = DiagnosticBag()
+        var reader = YAMLReader(file: file)
+        let root = reader.read(text, diagnostics: &diagnostics)
+        var found: [Declaration] = []
+        for (section, kind) in [("states", "state"), ("timers", "timer"), ("templates", "text")] {
+            for pair in root?[section]?.pairs ?? [] {
+                if let name = pair.key.scalar {
+                    found.append(.init(kind: kind, name: name, location: pair.key.location))
+                }
+            }
+        }
+        declarations = found
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        self.catalog = catalog
+    }
+
+    /// What may be typed at `line`:`column`: state names after `goto:` or `in:`, timer names after
+    /// a timer action or `timer:`, text names after `template:`, action names at the start of a
+    /// list item under `do:`.
+    public func completions(line: Int, column: Int) -> [(label: String, detail: String)] {
+        guard line >= 1, line <= lines.count else { return [] }
+        let prefix = String(lines[line - 1].prefix(max(0, column - 1)))
+        func names(_ kind: String) -> [(String, String)] {
+            declarations.filter { $0.kind == kind }.map { ($0.name, kind) }
+        }
+        if prefix.contains(/(goto|in|state):\s*\[?[\w\s,-]*$/) { return names("state") }
+        if prefix.contains(/(start_timer|restart_timer|cancel_timer|timer):\s*[\w-]*$/) { return names("timer") }
+        if prefix.contains(/template:\s*[\w-]*$/) { return names("text") }
+        if prefix.wholeMatch(of: /\s*-\s+[\w_]*/) != nil {
+            return catalog.specs.keys.sorted().map { ($0, catalog.specs[$0]?.summary ?? "") }
+        }
+        return []
+    }
+
+    /// The declaration of the state, timer or text named by the word at `line`:`column`.
+    public func definition(line: Int, column: Int) -> Declaration? {
+        guard let word = word(line: line, column: column) else { return nil }
+        return declarations.first { $0.name == word }
+    }
+
+    /// Every place the state, timer or text named by the word at `line`:`column` is written,
+    /// its declaration first: whole words only, comments left out.
+    public func references(line: Int, column: Int) -> [SourceLocation] {
+        guard let declaration = definition(line: line, column: column) else { return [] }
+        let name = Array(declaration.name)
+        func isName(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "-" }
+        var found = [declaration.location]
+        for (index, text) in lines.enumerated() {
+            let characters = Array(text.prefix { $0 != "#" })
+            guard characters.count >= name.count else { continue }
+            for start in 0...(characters.count - name.count) where Array(characters[start..<start + name.count]) == name
+            {
+                let before = start == 0 || !isName(characters[start - 1])
+                let after = start + name.count == characters.count || !isName(characters[start + name.count])
+                let location = SourceLocation(file: declaration.location.file, line: index + 1, column: start + 1)
+                if before, after, location != declaration.location { found.append(location) }
+            }
+        }
+        return found
+    }
+
+    /// Docs for the action or function named by the word at `line`:`column`.
+    public func hover(line: Int, column: Int) -> String? {
+        guard let word = word(line: line, column: column) else { return nil }
+        if let spec = catalog.specs[word] { return "**\(word)** (action): \(spec.summary)" }
+        if let function = ExpressionFunction.all[word] { return "**\(word)** (function): \(function.summary)" }
+        if let declaration = declarations.first(where: { $0.name == word }) {
+            return "**\(word)**: the \(declaration.kind) declared at line \(declaration.location.line)"
+        }
+        return nil
+    }
+
+    /// The name-like word (letters, digits, `_`, `-`) around `line`:`column`.
+    public func word(line: Int, column: Int) -> String? {
+        guard line >= 1, line <= lines.count else { return nil }
+        let text = Array(lines[line - 1])
+        func isName(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "-" }
+        var start = min(max(column - 1, 0), text.count)
+        var end = start
+        while start > 0, isName(text[start - 1]) { start -= 1 }
+        while end < text.count, isName(text[end]) { end += 1 }
+        return start < end ? String(text[start..<end]) : nil
+    }
+
+    /// How many characters the diagnostic at `location` should underline: the word there, at least one.
+    public func span(at location: SourceLocation) -> Int {
+        guard location.line >= 1, location.line <= lines.count else { return 1 }
+        let text = Array(lines[location.line - 1])
+        var end = max(location.column - 1, 0)
+        while end < text.count, !text[end].isWhitespace, text[end] != ":", text[end] != "," { end += 1 }
+        return max(1, end - (location.column - 1))
+    }
+}
