@@ -76,6 +76,24 @@ struct LanguageServerTests {
         #expect(first["range"]["end"]["character"] == .int(check.location.column - 1 + "bussy".count))
         #expect(first["message"].string?.contains("did you mean 'busy'?") == true)
 
+        let fixes = try #require(
+            request(
+                8, "textDocument/codeAction",
+                .object([
+                    "textDocument": .object(["uri": .string(uri)]),
+                    "range": first["range"], "context": .object(["diagnostics": .array([first])]),
+                ])))
+        guard case .array(let actions) = fixes["result"], let fix = actions.first else {
+            Issue.record("no quick fix: \(fixes)")
+            return
+        }
+        guard case .array(let edits) = fix["edit"]["changes"][uri], let edit = edits.first else {
+            Issue.record("no edit: \(fix)")
+            return
+        }
+        #expect(edit["newText"] == "busy")
+        #expect(edit["range"] == first["range"], "it replaces the underlined word")
+
         // Line 7 is "      - goto: bussy"; completion right after "goto: ".
         let completion = try #require(request(2, "textDocument/completion", at(7, 14)))
         guard case .array(let items) = completion["result"] else {

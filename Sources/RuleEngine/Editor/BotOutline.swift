@@ -50,7 +50,48 @@ public struct BotOutline: Sendable {
         if prefix.wholeMatch(of: /\s*-\s+[\w_]*/) != nil {
             return catalog.specs.keys.sorted().map { ($0, catalog.specs[$0]?.summary ?? "") }
         }
+        if Self.inExpression(prefix) { return expressionCompletions(after: prefix) }
+        if prefix.wholeMatch(of: /[\w_]*/) != nil {
+            return BotShape.file.fields.map { ($0.name, $0.summary) }
+        }
+        if prefix.wholeMatch(of: /\s{4}[\w_]*/) != nil || prefix.wholeMatch(of: /\s{2}-\s+[\w_]*/) != nil {
+            return BotShape.rule.fields.map { ($0.name, $0.summary) }
+        }
         return []
+    }
+
+    /// Whether the cursor is inside an expression: an open `{{`, an `if:` value, or an `=` value.
+    static func inExpression(_ prefix: String) -> Bool {
+        if let open = prefix.ranges(of: "{{").last, !prefix[open.upperBound...].contains("}}") { return true }
+        return prefix.contains(/(if|expect):\s*["']?[^"']*$/) || prefix.contains(/:\s*["']?=[^"']*$/)
+    }
+
+    /// After `user.`: what the bot stores there; after another root and a dot: its fields;
+    /// otherwise the roots and the functions with their signatures.
+    private func expressionCompletions(after prefix: String) -> [(label: String, detail: String)] {
+        if let match = prefix.firstMatch(of: /([a-z_]+)\.([\w_]*)$/),
+            let root = VariableRoot(rawValue: String(match.output.1))
+        {
+            if let fields = root.fields { return fields.map { ($0, "\(root.rawValue) field") } }
+            // The word being typed is in the text too; it is not a suggestion.
+            let typing = String(match.output.2)
+            return stored(under: root.rawValue).filter { $0 != typing }.map { ($0, "stored by this bot") }
+        }
+        return VariableRoot.allCases.map { ($0.rawValue, "variable") }
+            + ExpressionFunction.all.values.sorted { $0.name < $1.name }.map { ($0.name, $0.summary) }
+    }
+
+    /// The fields the file names under `root.` anywhere (stored keys, reads, vars).
+    private func stored(under root: String) -> [String] {
+        var names = Set<String>()
+        let pattern = try? Regex("\\b\(root)\\.([A-Za-z_][A-Za-z0-9_]*)")
+        for line in lines {
+            guard let pattern else { break }
+            for match in String(line).matches(of: pattern) {
+                if let name = match.output[1].substring { names.insert(String(name)) }
+            }
+        }
+        return names.sorted()
     }
 
     /// The declaration of the state, timer or text named by the word at `line`:`column`.

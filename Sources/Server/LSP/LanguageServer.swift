@@ -51,7 +51,7 @@ final class LanguageServer {
                         "textDocumentSync": 1,
                         "completionProvider": .object(["triggerCharacters": .array([" ", ":", "-"])]),
                         "definitionProvider": true, "hoverProvider": true, "referencesProvider": true,
-                        "documentSymbolProvider": true,
+                        "documentSymbolProvider": true, "codeActionProvider": true,
                     ]),
                     "serverInfo": .object(["name": "rulebot"]),
                 ]))
@@ -81,6 +81,8 @@ final class LanguageServer {
             let end = Self.position(declaration.location, plus: declaration.name.count)
             return .success(
                 .object(["uri": .string(uri), "range": .object(["start": start, "end": end])]))
+        case "textDocument/codeAction":
+            return .success(.array(quickFixes(params)))
         case "textDocument/references":
             guard let (outline, line, column) = position(params), let uri = params["textDocument"]["uri"].string
             else { return .success(.array([])) }
@@ -122,6 +124,34 @@ final class LanguageServer {
             return .failure(ProtocolError(code: -32601, message: "rulebot lsp does not handle '\(method)'"))
         }
         return .success(.null)
+    }
+
+    /// A quick fix for every diagnostic with a did-you-mean in the requested range: it replaces
+    /// the underlined word with the suggestion.
+    private func quickFixes(_ params: Value) -> [Value] {
+        guard let uri = params["textDocument"]["uri"].string, let text = documents[uri],
+            let line = params["range"]["start"]["line"].number
+        else { return [] }
+        let path = URL(string: uri)?.path ?? uri
+        let outline = BotOutline(text: text, file: path, catalog: registry.catalog)
+        let fixable = BotFile.compile(path, source: text, registry: registry).result.diagnostics.filter {
+            $0.suggestion != nil && $0.location.line - 1 == Int(line)
+        }
+        return fixable.compactMap { diagnostic in
+            guard let suggestion = diagnostic.suggestion else { return nil }
+            let range: Value = .object([
+                "start": Self.position(diagnostic.location),
+                "end": Self.position(diagnostic.location, plus: outline.span(at: diagnostic.location)),
+            ])
+            return .object([
+                "title": .string("Change to '\(suggestion)'"), "kind": "quickfix",
+                "edit": .object([
+                    "changes": .object([
+                        uri: .array([.object(["range": range, "newText": .string(suggestion)])])
+                    ])
+                ]),
+            ])
+        }
     }
 
     /// Keeps the document and publishes its diagnostics.
