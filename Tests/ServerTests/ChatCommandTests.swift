@@ -32,8 +32,9 @@ struct ChatCommandTests {
         #expect(output.contains("1 timer still running"), "the new session's timer is left, said so")
     }
 
-    @Test func aWrongDurationIsExplained() throws {
-        let output = try chat("/advance soon\n", arguments: ["--wait", "0"])
+    @Test func aWrongDurationIsExplainedAndALongerWordIsAMessage() throws {
+        let output = try chat("/advance soon\n/advanced\n", arguments: ["--wait", "0"])
         #expect(output.contains("/advance needs a duration such as 30s"))
+        #expect(output.contains("Message #1 stored"), "'/advanced' goes to the bot")
     }
 }

@@ -76,7 +76,7 @@ struct ChatInput: Service {
             let text = line.trimmingCharacters(in: .whitespaces)
             guard !text.isEmpty else { continue }
             show("> \(text)")
-            if text.hasPrefix("/advance") {
+            if text == "/advance" || text.hasPrefix("/advance ") {
                 await advance(String(text.dropFirst("/advance".count)).trimmingCharacters(in: .whitespaces))
                 continue
             }
