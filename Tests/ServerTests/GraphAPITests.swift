@@ -75,6 +75,10 @@ struct GraphAPITests {
         #expect(parts.allSatisfy { $0.count <= 4096 })
         #expect(parts.joined(separator: "\n") == text)
         #expect(GraphPayload.split(String(repeating: "y", count: 5000)).map(\.count) == [4096, 904])
+        for body: OutboundMessage.Body in [.text(text), .text("short"), .markRead(messageID: "w", typing: true)] {
+            let message = OutboundMessage(id: "m", bot: "b", to: "1", body: body, createdAt: 0)
+            #expect(GraphPayload.requestCount(for: message) == GraphPayload.bodies(for: message).count)
+        }
     }
 
     @Test func aNumberInMaintenanceIsTriedAgainAfterAMinute() {

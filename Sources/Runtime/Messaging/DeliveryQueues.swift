@@ -20,7 +20,7 @@ struct DeliveryQueues: Sendable {
     private(set) var sending = 0
 
     /// Messages queued or being sent.
-    var count: Int { lines.values.reduce(0) { $0 + $1.count } }
+    private(set) var count = 0
 
     /// The ids of the messages queued or being sent.
     var ids: [String] { lines.values.flatMap { $0.map(\.message.id) } }
@@ -32,6 +32,7 @@ struct DeliveryQueues: Sendable {
     mutating func add(_ delivery: MessageDelivery) -> Bool {
         guard known.insert(delivery.message.id).inserted else { return false }
         let recipient = delivery.message.to
+        count += 1
         if lines[recipient] == nil {
             lines[recipient] = [delivery]
             ready[delivery.number, default: FIFO()].push(recipient)
@@ -106,6 +107,7 @@ struct DeliveryQueues: Sendable {
         switch action {
         case .remove, .deadLetter:
             line.removeFirst()
+            count -= 1
             if let next = line.first {
                 lines[recipient] = line
                 ready[next.number, default: FIFO()].push(recipient)

@@ -43,7 +43,7 @@ struct ChatCommand: AsyncParsableCommand {
         var logger = Logger(label: "rulebot.chat")
         logger.logLevel = .warning
         var configuration = ServerConfiguration()
-        configuration.sendRate = 1_000
+        configuration.sendRate = 1_000  // one person typing: Meta's limit is not what chat shows
         let time = ShiftedTime()
         let server = try RulebotServer(
             configuration: configuration, files: [file], registry: RulebotCommand.registry, storage: store,

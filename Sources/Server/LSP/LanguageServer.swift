@@ -8,7 +8,8 @@ import Runtime
 final class LanguageServer {
     private let connection: LSPConnection
     private let registry: ActionRegistry
-    private var documents: [String: String] = [:]
+    /// Each open document's outline and diagnostics, built once per change, not per request.
+    private var documents: [String: (outline: BotOutline, diagnostics: [Diagnostic])] = [:]
     private var shuttingDown = false
 
     init(connection: LSPConnection, registry: ActionRegistry) {
@@ -98,11 +99,10 @@ final class LanguageServer {
                         ])
                     }))
         case "textDocument/documentSymbol":
-            guard let uri = params["textDocument"]["uri"].string, let text = documents[uri] else {
+            guard let uri = params["textDocument"]["uri"].string, let outline = documents[uri]?.outline else {
                 return .success(.array([]))
             }
             let kinds = ["state": 10, "timer": 14, "text": 15]  // LSP's Enum, Constant, String
-            let outline = BotOutline(text: text, file: URL(string: uri)?.path ?? uri, catalog: registry.catalog)
             return .success(
                 .array(
                     outline.declarations.map { declaration in
@@ -129,12 +129,10 @@ final class LanguageServer {
     /// A quick fix for every diagnostic with a did-you-mean in the requested range: it replaces
     /// the underlined word with the suggestion.
     private func quickFixes(_ params: Value) -> [Value] {
-        guard let uri = params["textDocument"]["uri"].string, let text = documents[uri],
+        guard let uri = params["textDocument"]["uri"].string, let (outline, diagnostics) = documents[uri],
             let line = params["range"]["start"]["line"].number
         else { return [] }
-        let path = URL(string: uri)?.path ?? uri
-        let outline = BotOutline(text: text, file: path, catalog: registry.catalog)
-        let fixable = BotFile.compile(path, source: text, registry: registry).result.diagnostics.filter {
+        let fixable = diagnostics.filter {
             $0.suggestion != nil && $0.location.line - 1 == Int(line)
         }
         return fixable.compactMap { diagnostic in
@@ -157,10 +155,11 @@ final class LanguageServer {
     /// Keeps the document and publishes its diagnostics.
     private func open(_ uri: String?, _ text: String?) {
         guard let uri, let text else { return }
-        documents[uri] = text
         let path = URL(string: uri)?.path ?? uri
         let outline = BotOutline(text: text, file: path, catalog: registry.catalog)
-        let diagnostics = BotFile.compile(path, source: text, registry: registry).result.diagnostics.map {
+        let found = BotFile.compile(path, source: text, registry: registry).result.diagnostics
+        documents[uri] = (outline, found)
+        let diagnostics = found.map {
             diagnostic -> Value in
             var message = diagnostic.message
             if let suggestion = diagnostic.suggestion { message += "; did you mean '\(suggestion)'?" }
@@ -183,11 +182,10 @@ final class LanguageServer {
 
     /// The outline of the document a request is about, and the request's 1-based position.
     private func position(_ params: Value) -> (BotOutline, Int, Int)? {
-        guard let uri = params["textDocument"]["uri"].string, let text = documents[uri],
+        guard let uri = params["textDocument"]["uri"].string, let outline = documents[uri]?.outline,
             let line = params["position"]["line"].number, let character = params["position"]["character"].number
         else { return nil }
-        let path = URL(string: uri)?.path ?? uri
-        return (BotOutline(text: text, file: path, catalog: registry.catalog), Int(line) + 1, Int(character) + 1)
+        return (outline, Int(line) + 1, Int(character) + 1)
     }
 
     /// An LSP position (0-based) for a 1-based location, `plus` characters along.

@@ -40,7 +40,7 @@ public final class GraphAPISender: MessageSender {
 
     /// One POST per part: a long text is several.
     public func requestCount(for message: OutboundMessage) -> Int {
-        GraphPayload.bodies(for: message).count
+        GraphPayload.requestCount(for: message)
     }
 
     /// Sends one message (several requests for a long text), continuing after the last delivered part.

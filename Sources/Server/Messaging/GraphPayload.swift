@@ -6,6 +6,13 @@ enum GraphPayload {
     /// WhatsApp's limit for one text body.
     static let maxTextLength = 4096
 
+    /// How many requests `bodies(for:)` makes, without building them: the send rate counts this
+    /// for every message before it goes.
+    static func requestCount(for message: OutboundMessage) -> Int {
+        guard case .text(let text) = message.body, text.count > maxTextLength else { return 1 }
+        return split(text).count
+    }
+
     /// The bodies to send, in order: long texts become several messages split at line breaks.
     static func bodies(for message: OutboundMessage) -> [Value] {
         let to = "+" + message.to.filter(\.isNumber)
