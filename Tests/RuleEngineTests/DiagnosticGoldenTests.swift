@@ -12,7 +12,9 @@ struct DiagnosticGoldenTests {
         "undefined-state", "undefined-timer", "undefined-template", "undefined-variable", "duplicate-rule-id",
         "multiple-initial-states", "unreachable-state", "state-never-left", "shadowed-rule", "unused-timer",
         "too-many-buttons", "too-many-items", "button-title-too-long", "text-too-long", "nesting-too-deep",
-        "yaml-too-large", "too-many-diagnostics",
+        "yaml-too-large", "too-many-diagnostics", "deprecated-key", "media-header-not-allowed", "caption-not-allowed",
+        "duplicate-id", "duplicate-title", "insecure-link", "invalid-link", "too-many-rows", "template-parameters",
+        "undefined-whatsapp-template", "outside-service-window", "invalid-reaction", "caption-too-long",
     ]
 
     @Test(arguments: ids)

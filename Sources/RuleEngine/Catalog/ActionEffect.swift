@@ -24,6 +24,9 @@ public enum ActionEffect: Sendable, Hashable {
     case cancelsTimer(argument: String)
     /// Sends a message to the user.
     case sendsMessage
+    /// Sends a free-form message (not a template), which WhatsApp allows only within 24 hours
+    /// of the user's last message: the compiler checks where such actions may run.
+    case sendsFreeForm
 }
 
 /// A short form an action's arguments may take, rewritten into the one mapping the runtime
@@ -70,6 +73,11 @@ extension ActionSpec {
     /// The fixed storage keys the action writes, whatever its arguments (`user.ticket`).
     public var writtenKeys: [String] {
         effects.compactMap { if case .writes(let key) = $0 { key } else { nil } }
+    }
+
+    /// Whether it sends a message WhatsApp allows only inside the 24-hour window.
+    public var sendsFreeForm: Bool {
+        effects.contains(.sendsFreeForm)
     }
 
     /// Whether the storage keys in its arguments are deleted rather than written.

@@ -10,7 +10,7 @@ public enum BotShape {
     public static let statuses = ["sent", "delivered", "read", "played", "failed"]
 
     /// The words a trigger may be besides a command or a message type.
-    public static let triggerWords = ["message", "command", "status"]
+    public static let triggerWords = ["message", "command", "status", "send_failed"]
 
     static let trigger = Shape.alternatives([
         .text(.trigger),
@@ -48,6 +48,9 @@ public enum BotShape {
             .optional("if", .text(.expression), "only when this expression is true"),
             .required("do", .actions, "the actions, in order"),
             .optional("continue", .boolean, "keep evaluating later rules after this one (default false)"),
+            .optional(
+                "fallback_template", BuiltInActionSpecs.sendTemplate,
+                "a WhatsApp template sent instead of this rule's messages when the 24-hour window is closed"),
         ])
 
     static let state = Shape.alternatives([
@@ -75,6 +78,27 @@ public enum BotShape {
                 ])),
     ])
 
+    /// The parts of a template message that take values; Meta's template says which.
+    public static let templateHeaderKinds = ["text", "image", "video", "document"]
+    /// The kinds of buttons of a template that take a value.
+    public static let templateButtonKinds = ["quick_reply", "url"]
+
+    static let whatsAppTemplate = Shape.record(
+        RecordShape(
+            "a template approved in WhatsApp Manager, and the parameters it takes",
+            fields: [
+                .required("language", .text(.plain), "its language code, such as en_US or es"),
+                .optional(
+                    "header", .choice(templateHeaderKinds), "a header that takes a parameter: text, image, video or document"),
+                .optional(
+                    "body", .alternatives([.integer(minimum: 0), .list(.text(.name))]),
+                    "the body's parameters: how many ({{1}}, {{2}}, …) or their names"),
+                .optional(
+                    "buttons", .list(.choice(templateButtonKinds), maxItems: 10),
+                    "the buttons that take a value, in order: quick_reply or url"),
+                .optional("description", .text(.plain), "what the template says"),
+            ]))
+
     /// The whole file.
     public static let file = RecordShape(
         "a RuleBot bot",
@@ -92,8 +116,14 @@ public enum BotShape {
             .optional("states", .dictionary(key: .name, value: state), "the per-user states"),
             .optional("timers", .dictionary(key: .name, value: timer), "named timers and their durations"),
             .optional(
+                "texts", .dictionary(key: .name, value: .text(.template(maxLength: WhatsAppLimits.textBody))),
+                "reusable reply texts, sent with reply: {named_text: NAME}"),
+            .deprecated(
                 "templates", .dictionary(key: .name, value: .text(.template(maxLength: WhatsAppLimits.textBody))),
-                "reusable reply texts"),
+                replacement: "texts"),
+            .optional(
+                "whatsapp_templates", .dictionary(key: .name, value: whatsAppTemplate),
+                "Meta-approved template messages the bot sends with send_template"),
             .optional("vars", .dictionary(key: .name, value: .data), "constants the bot reads as vars.NAME"),
             .required("rules", .list(.record(rule)), "the rules, tried in order"),
         ])

@@ -48,8 +48,12 @@ public enum TextKind: Sendable, Hashable {
     case stateName
     /// The name of a declared timer.
     case timerName
-    /// The name of a declared template.
+    /// The name of a text declared under `texts:`.
     case templateName
+    /// The name of a WhatsApp template declared under `whatsapp_templates:`.
+    case whatsAppTemplateName
+    /// A duration such as `2h`, or `=expression` giving seconds or a duration text.
+    case durationOrExpression
     /// An IANA time zone such as `Europe/Madrid`.
     case timeZone
     /// A command such as `/HISTORY`.
@@ -73,16 +77,22 @@ public struct RecordShape: Sendable {
     public var fields: [Field]
     /// Field names of which exactly one must be present (such as a trigger's kinds).
     public var exactlyOneOf: [String]
-    /// Field names of which at most one may be present (a reply's buttons or list).
-    public var atMostOneOf: [String]
+    /// Groups of field names of which at most one each may be present (a reply's buttons or list).
+    public var exclusiveGroups: [[String]]
+    /// Field names of which at least one must be present (a reply's text or media).
+    public var oneOrMoreOf: [String]
     /// What the mapping is for, for hover docs.
     public var summary: String
 
     /// Creates a record shape.
-    public init(_ summary: String = "", exactlyOneOf: [String] = [], atMostOneOf: [String] = [], fields: [Field]) {
+    public init(
+        _ summary: String = "", exactlyOneOf: [String] = [], atMostOneOf: [String] = [],
+        exclusiveGroups: [[String]] = [], oneOrMoreOf: [String] = [], fields: [Field]
+    ) {
         self.fields = fields
         self.exactlyOneOf = exactlyOneOf
-        self.atMostOneOf = atMostOneOf
+        self.exclusiveGroups = (atMostOneOf.isEmpty ? [] : [atMostOneOf]) + exclusiveGroups
+        self.oneOrMoreOf = oneOrMoreOf
         self.summary = summary
     }
 
@@ -102,6 +112,13 @@ public struct Field: Sendable {
     public var isRequired: Bool
     /// One line for hover docs.
     public var summary: String
+    /// The key that replaces this one, when it is kept only for old files.
+    public var replacement: String?
+
+    /// A key kept for old files: it works, with a `deprecated-key` warning and a fix-it to `replacement`.
+    public static func deprecated(_ name: String, _ shape: Shape, replacement: String) -> Field {
+        Field(name: name, shape: shape, isRequired: false, summary: "old name of '\(replacement)'", replacement: replacement)
+    }
 
     /// A required field.
     public static func required(_ name: String, _ shape: Shape, _ summary: String = "") -> Field {

@@ -16,6 +16,12 @@ public enum WhatsAppLimits {
     public static let rowTitle = 24
     /// Characters in a list row's description.
     public static let rowDescription = 72
+    /// Characters in a media caption.
+    public static let caption = 1024
+    /// Rows in a list message, across all its sections.
+    public static let listRows = 10
+    /// Characters in a reaction (one emoji, which may be several characters joined).
+    public static let reactionEmoji = 10
     /// Characters in a button or row id.
     public static let choiceID = 256
     /// Digits in a business phone number id (Meta's are 15 to 17 today).

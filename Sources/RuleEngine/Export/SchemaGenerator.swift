@@ -42,7 +42,12 @@ public enum SchemaGenerator {
             schema["additionalProperties"] = false
             var properties: [String: Value] = [:]
             for field in record.fields {
-                properties[field.name] = convert(field.shape, catalog: catalog, summary: field.summary)
+                var property = convert(field.shape, catalog: catalog, summary: field.summary)
+                if field.replacement != nil, case .object(var fields) = property {
+                    fields["deprecated"] = true
+                    property = .object(fields)
+                }
+                properties[field.name] = property
             }
             schema["properties"] = .object(properties)
             let required = record.fields.filter(\.isRequired).map { Value.string($0.name) }

@@ -34,6 +34,17 @@ public struct ExpressionFunction: Sendable {
             .init("starts_with", 2, 2, "starts_with(text, prefix): whether the text starts with the prefix (any case)"),
             .init("number", 1, 1, "number(text): the text read as a number, or null"),
             .init("string", 1, 1, "string(x): x as text"),
+            .init(
+                "parse_time", 1, 2,
+                "parse_time(\"2026-03-29 10:00\") or parse_time(text, \"dd/MM/yyyy HH:mm\"): a time in the bot's time zone, or null"
+            ),
+            .init(
+                "add_days", 2, 2,
+                "add_days(time, n): the same wall-clock time n days later, right across daylight-saving changes"),
+            .init("start_of_day", 1, 1, "start_of_day(time): midnight of that day in the bot's time zone"),
+            .init(
+                "at_time", 2, 2, "at_time(time, \"10:00\"): that day at this wall-clock time in the bot's time zone"),
+            .init("duration", 1, 1, "duration(\"1h30m\"): the duration in seconds, to add to or subtract from a time"),
         ].map { ($0.name, $0) })
 
     private init(_ name: String, _ min: Int, _ max: Int, _ summary: String) {

@@ -19,6 +19,8 @@ public struct Dispatch: Sendable, Hashable, Codable {
     public var byTimer: [String: [Int]] = [:]
     /// Rules for delivery statuses.
     public var status: [Int] = []
+    /// Rules for failed sends (`send_failed`): also tried for a `failed` status.
+    public var sendFailed: [Int] = []
 
     init(rules: [RuleNode]) {
         for rule in rules {
@@ -32,6 +34,7 @@ public struct Dispatch: Sendable, Hashable, Codable {
             case .button(let id): byButton[id, default: []].append(rule.index)
             case .timer(let name): byTimer[name, default: []].append(rule.index)
             case .status: status.append(rule.index)
+            case .sendFailed: sendFailed.append(rule.index)
             }
         }
     }

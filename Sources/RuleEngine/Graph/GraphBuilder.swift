@@ -8,6 +8,14 @@ struct CompiledParts {
 /// parsed: nothing is parsed twice, and a part the checker did not produce is an error, never
 /// a condition silently dropped (which would make its rule always fire).
 enum GraphBuilder {
+    private static func node(for action: BotDocument.ActionDecl, catalog: ActionCatalog) -> ActionNode {
+        let spec = catalog.specs[action.name]
+        return ActionNode(
+            name: action.name, arguments: action.arguments, location: action.location,
+            entersStates: spec?.enteredStates(action.arguments) ?? [],
+            startsTimers: spec?.startedTimers(action.arguments) ?? [])
+    }
+
     static func build(_ document: BotDocument, into diagnostics: inout DiagnosticBag) -> RuleGraph? {
         var missing: [SourceLocation] = []
         let states =
@@ -32,14 +40,9 @@ enum GraphBuilder {
                     }
                     return expression
                 },
-                actions: rule.actions.map { action in
-                    let spec = document.catalog.specs[action.name]
-                    return ActionNode(
-                        name: action.name, arguments: action.arguments, location: action.location,
-                        entersStates: spec?.enteredStates(action.arguments) ?? [],
-                        startsTimers: spec?.startedTimers(action.arguments) ?? [])
-                },
-                continues: rule.continues)
+                actions: rule.actions.map { node(for: $0, catalog: document.catalog) },
+                continues: rule.continues,
+                fallback: rule.fallback.map { node(for: $0, catalog: document.catalog) })
         }
         var templates: [String: CompiledTemplate] = [:]
         for template in document.templates {
@@ -65,6 +68,8 @@ enum GraphBuilder {
             templates: templates,
             templateLocations: Dictionary(
                 document.templates.map { ($0.name, $0.location) }, uniquingKeysWith: { first, _ in first }),
+            whatsAppTemplates: Dictionary(
+                document.whatsAppTemplates.map { ($0.name, $0.template) }, uniquingKeysWith: { first, _ in first }),
             vars: document.vars,
             rules: rules,
             dispatch: Dispatch(rules: rules))

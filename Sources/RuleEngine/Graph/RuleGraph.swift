@@ -22,6 +22,8 @@ public struct RuleGraph: Sendable, Hashable, Codable {
     public var templates: [String: CompiledTemplate]
     /// Where each named template is declared.
     public var templateLocations: [String: SourceLocation] = [:]
+    /// The WhatsApp templates the bot declares, by name.
+    public var whatsAppTemplates: [String: WhatsAppTemplate] = [:]
     /// Constants readable as `vars.NAME`.
     public var vars: [String: Value]
     /// The rules in file order; `RuleNode.index` is a position in this array.
@@ -78,6 +80,24 @@ public struct RuleNode: Sendable, Hashable, Codable {
     public var actions: [ActionNode]
     /// Whether later rules are still tried after this one fires.
     public var continues: Bool
+    /// A `send_template` sent instead of the rule's free-form messages when the 24-hour window is closed.
+    public var fallback: ActionNode?
+}
+
+/// A WhatsApp template as the bot file declares it: what its parameters are.
+public struct WhatsAppTemplate: Sendable, Hashable, Codable {
+    /// Its name in WhatsApp Manager.
+    public var name: String
+    /// Its language code.
+    public var language: String
+    /// The kind of header that takes a value (`text`, `image`, `video`, `document`), if any.
+    public var header: String?
+    /// How many body parameters it takes.
+    public var bodyCount: Int
+    /// Their names, for a template with named parameters.
+    public var bodyNames: [String]?
+    /// The kinds of its buttons, in order (`quick_reply`, `url`).
+    public var buttons: [String]
 }
 
 /// One action of a rule, with its arguments as checked data.

@@ -18,11 +18,13 @@ public enum Trigger: Sendable, Hashable, Codable {
     case timer(String)
     /// A delivery status of one of these kinds, or any when empty.
     case status([String])
+    /// A message the bot sent failed for good: refused by the Graph API, or a `failed` status.
+    case sendFailed
 
     /// Whether an inbound message starts it (not a timer, not a delivery status).
     public var isMessage: Bool {
         switch self {
-        case .timer, .status: false
+        case .timer, .status, .sendFailed: false
         default: true
         }
     }
@@ -39,6 +41,7 @@ public enum Trigger: Sendable, Hashable, Codable {
         case .button(let id): "button \(id)"
         case .timer(let name): "timer \(name)"
         case .status(let statuses): statuses.isEmpty ? "status" : "status " + statuses.joined(separator: "|")
+        case .sendFailed: "send_failed"
         }
     }
 }

@@ -24,6 +24,13 @@ struct BotDocument {
         var sourceLocation: SourceLocation
     }
 
+    /// A WhatsApp template the bot may send, as declared under `whatsapp_templates:`.
+    struct WhatsAppTemplateDecl {
+        var name: String
+        var location: SourceLocation
+        var template: WhatsAppTemplate
+    }
+
     struct ActionDecl {
         var name: String
         var arguments: Value
@@ -41,6 +48,8 @@ struct BotDocument {
         var conditionLocation: SourceLocation?
         var actions: [ActionDecl]
         var continues: Bool
+        /// `fallback_template:`, read as a `send_template` action.
+        var fallback: ActionDecl?
     }
 
     var file: String
@@ -52,6 +61,7 @@ struct BotDocument {
     var states: [StateDecl] = []
     var timers: [TimerDecl] = []
     var templates: [TemplateDecl] = []
+    var whatsAppTemplates: [WhatsAppTemplateDecl] = []
     var vars: [String: Value] = [:]
     var rules: [RuleDecl] = []
     /// Names, variables and storage keys the file uses, collected by the shape checker.

@@ -24,10 +24,21 @@ struct BotReader {
             document.timers.append(
                 .init(name: name, location: pair.key.location, duration: DurationText.seconds(text) ?? 0))
         }
-        for pair in root["templates"]?.pairs ?? [] {
+        for pair in (root["texts"]?.pairs ?? []) + (root["templates"]?.pairs ?? []) {
             guard let name = pair.key.scalar, let source = pair.value.scalar else { continue }
             document.templates.append(
                 .init(name: name, source: source, location: pair.key.location, sourceLocation: pair.value.location))
+        }
+        for pair in root["whatsapp_templates"]?.pairs ?? [] {
+            guard let name = pair.key.scalar else { continue }
+            let body = pair.value["body"]
+            let template = WhatsAppTemplate(
+                name: name, language: pair.value["language"]?.scalar ?? "",
+                header: pair.value["header"]?.scalar,
+                bodyCount: body?.scalar.flatMap { Int($0) } ?? body?.items?.count ?? 0,
+                bodyNames: body?.items?.compactMap(\.scalar),
+                buttons: pair.value["buttons"]?.items?.compactMap(\.scalar) ?? [])
+            document.whatsAppTemplates.append(.init(name: name, location: pair.key.location, template: template))
         }
         for pair in root["vars"]?.pairs ?? [] {
             if let name = pair.key.scalar { document.vars[name] = ValueLowering.data(pair.value) }
@@ -56,7 +67,13 @@ struct BotReader {
             condition: node["if"]?.scalar,
             conditionLocation: node["if"]?.location,
             actions: actions,
-            continues: node["continue"]?.scalar?.lowercased() == "true")
+            continues: node["continue"]?.scalar?.lowercased() == "true",
+            fallback: node["fallback_template"].flatMap { value in
+                guard let spec = catalog.specs["send_template"] else { return nil }
+                return .init(
+                    name: "send_template", arguments: spec.canonical(ValueLowering.lower(value, spec.arguments)),
+                    location: value.location)
+            })
     }
 
     private func readAction(_ item: SyntaxNode) -> BotDocument.ActionDecl? {

@@ -78,6 +78,10 @@ extension ShapeChecker {
             names.append(.init(kind: .timer, name: text, location: node.location))
         case .templateName:
             names.append(.init(kind: .template, name: text, location: node.location))
+        case .whatsAppTemplateName:
+            names.append(.init(kind: .whatsAppTemplate, name: text, location: node.location))
+        case .durationOrExpression:
+            checkText(text, text.hasPrefix("=") ? .expression : .duration, node, offset: offset)
         case .timeZone:
             if TimeZone(identifier: text) == nil {
                 diagnostics.report(

@@ -4,7 +4,7 @@ package struct ShapeChecker {
     /// A name that must be declared somewhere in the bot.
     struct NamedReference {
         enum Kind: String {
-            case state, timer, template
+            case state, timer, template, whatsAppTemplate
         }
 
         var kind: Kind
@@ -120,6 +120,14 @@ package struct ShapeChecker {
                     notes: ["allowed here: \(record.fields.map(\.name).joined(separator: ", "))"])
                 continue
             }
+            if let replacement = field.replacement {
+                let message =
+                    present(replacement, in: pairs)
+                    ? "'\(key)' and '\(replacement)' are the same key; keep '\(replacement)'"
+                    : "'\(key)' is now called '\(replacement)'"
+                diagnostics.report(
+                    "deprecated-key", message, at: pair.key.location, severity: .warning, suggestion: replacement)
+            }
             check(pair.value, against: field.shape)
         }
         let present = Set(pairs.compactMap { $0.key.scalar })
@@ -139,13 +147,24 @@ package struct ShapeChecker {
                     at: node.location)
             }
         }
-        let together = record.atMostOneOf.filter(present.contains)
-        if together.count > 1 {
+        for group in record.exclusiveGroups {
+            let together = group.filter(present.contains)
+            if together.count > 1 {
+                diagnostics.report(
+                    "conflicting-keys",
+                    "use only one of \(together.map { "'\($0)'" }.joined(separator: ", ")); a message cannot have both",
+                    at: node.location)
+            }
+        }
+        if !record.oneOrMoreOf.isEmpty, !record.oneOrMoreOf.contains(where: present.contains) {
             diagnostics.report(
-                "conflicting-keys",
-                "use only one of \(together.map { "'\($0)'" }.joined(separator: ", ")); a message cannot have both",
+                "missing-key", "expected at least one of: \(record.oneOrMoreOf.joined(separator: ", "))",
                 at: node.location)
         }
+    }
+
+    private func present(_ key: String, in pairs: [SyntaxNode.Pair]) -> Bool {
+        pairs.contains { $0.key.scalar == key }
     }
 
     private mutating func checkActions(_ node: SyntaxNode) {
@@ -182,6 +201,7 @@ package struct ShapeChecker {
             }
             currentAction = name
             check(arguments, against: spec.arguments)
+            checkMessage(name, arguments)
             currentAction = nil
         }
     }

@@ -7,6 +7,7 @@ enum TriggerReader {
             case "message": return .anyMessage
             case "command": return .commands([], caseSensitive: false)
             case "status": return .status([])
+            case "send_failed": return .sendFailed
             default: return BotShape.messageTypes.contains(word) ? .messageTypes([word]) : nil
             }
         }

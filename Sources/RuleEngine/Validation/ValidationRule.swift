@@ -15,6 +15,8 @@ enum ValidationRules {
             StateNeverLeftRule.self,
             ShadowedCommandRule.self,
             UnusedTimerRule.self,
+            TemplateParametersRule.self,
+            ServiceWindowRule.self,
         ]
     }
 }

@@ -21,6 +21,10 @@ public enum VariableRoot: String, Sendable, CaseIterable {
     case state
     /// Constants from `vars:`.
     case vars
+    /// The user's 24-hour customer-service window.
+    case window
+    /// A delivery status or a failed send, and the reply it is about.
+    case status
 
     /// The fields the root always has; nil when they are whatever the bot stores or declares.
     public var fields: [String]? {
@@ -31,6 +35,8 @@ public enum VariableRoot: String, Sendable, CaseIterable {
         case .bot: ["name", "storage", "timezone"]
         case .stats: ["backend", "connected", "operations", "hits", "misses", "errors", "hit_ratio", "checked_at"]
         case .now: []
+        case .window: ["open", "closes_at", "last_message_at"]
+        case .status: ["name", "id", "timestamp", "rule", "outbox_id", "error", "recipient"]
         case .user, .table, .state, .vars: nil
         }
     }
@@ -76,4 +82,18 @@ public enum MessageField: String, Sendable, CaseIterable {
     case raw
     /// A status event's status (`sent`, `delivered`, `read`, `failed`).
     case status
+    /// The title of the tapped button or chosen list row.
+    case buttonTitle = "button_title"
+    /// A shared location: latitude, longitude, name, address, url.
+    case location
+    /// Shared contact cards: a list of {name, phones, emails}.
+    case contacts
+    /// An order from the catalog: catalog_id, text, items [{product_id, quantity, price, currency}].
+    case order
+    /// The Click-to-WhatsApp ad the user came from: source_url, source_id, source_type, headline, body, media_type, ctwa_clid.
+    case referral
+    /// The answers of a completed WhatsApp Flow, as a record.
+    case flow
+    /// Whether WhatsApp marked it as forwarded many times.
+    case frequentlyForwarded = "frequently_forwarded"
 }

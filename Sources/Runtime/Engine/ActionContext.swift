@@ -1,3 +1,4 @@
+import Foundation
 public import RuleEngine
 
 /// The working copy an event's actions read and change: the user's data, state, timers and
@@ -15,6 +16,10 @@ public struct ActionContext: Sendable {
     var currentRule: RuleNode?
     var deferred: [@Sendable () async throws -> Void] = []
     private var outboxCounter = 0
+    /// Free-form messages the current rule could not send because the 24-hour window is closed.
+    var refusedInRule = 0
+    /// Rules whose free-form messages were dropped outside the window, with no fallback template.
+    var refusedRules: [String] = []
     let budget: EvaluationBudget
 
     package init(
@@ -41,6 +46,19 @@ public struct ActionContext: Sendable {
             return bot.graph.initialState
         }
         return name
+    }
+
+    /// When the user last sent a message, as far as the bot has seen (Unix seconds).
+    public var lastMessageAt: Double? {
+        snapshot.values[ServiceWindow.key]?.value.number
+    }
+
+    /// Whether WhatsApp's 24-hour customer-service window is open: always while handling the
+    /// user's own message; otherwise until 24 hours after their last one (open when unknown,
+    /// for users last seen before the bot kept the time).
+    public var windowIsOpen: Bool {
+        if case .message = event.kind { return true }
+        return lastMessageAt.map { now < $0 + ServiceWindow.length } ?? true
     }
 
     /// The stored value at `key`, or null.
@@ -149,7 +167,19 @@ public struct ActionContext: Sendable {
     /// Whatever a template rendered, the message keeps to Meta's limits: an interactive body,
     /// header, footer or title that is too long is cut here, with a trace warning, rather than
     /// refused by the Graph API after the commit.
-    public mutating func send(_ body: OutboundMessage.Body, quote: Bool = false) {
+    ///
+    /// A free-form message while the 24-hour window is closed is not queued: the rule's
+    /// `fallback_template:` goes instead once its actions are done, or it is dropped with a trace
+    /// warning, a log line and `rulebot_window_closed_total`.
+    public mutating func send(_ body: OutboundMessage.Body, quote: Bool = false, previewURL: Bool? = nil) {
+        if body.isFreeForm, !windowIsOpen {
+            refusedInRule += 1
+            let rule = currentRule?.id ?? "?"
+            budget.warnings.append(
+                "the 24-hour window closed at \(TimeFormat.format(lastMessageAt.map { $0 + ServiceWindow.length } ?? now, pattern: "yyyy-MM-dd HH:mm 'UTC'", timeZone: .gmt)); "
+                    + "rule '\(rule)' did not send: \(body.display(withIDs: false).prefix(60))")
+            return
+        }
         let (body, cuts) = body.fittingWhatsAppLimits()
         budget.warnings += cuts
         outboxCounter += 1
@@ -160,7 +190,21 @@ public struct ActionContext: Sendable {
                 // Timer events carry no business number: answer from the bot's own.
                 id: "\(event.id)#\(outboxCounter)", bot: bot.name, to: event.userID,
                 phoneNumberID: event.phoneNumberID ?? bot.graph.phoneNumberID,
-                replyTo: replyTo, body: body, createdAt: now))
+                replyTo: replyTo, body: body, createdAt: now, rule: currentRule?.id, previewURL: previewURL))
+    }
+
+    /// Keeps the time of the user's message that is being handled, which opens the 24-hour window.
+    ///
+    /// The time is the message's own (when it was sent), not when it is handled, so an event
+    /// Meta redelivered late does not stretch the window. A timestamp older than Meta's 7 days
+    /// of redelivery, in the future or missing is not one Meta sends: the handling time counts.
+    /// It is written only when a minute or more newer than the stored one, so most messages add
+    /// no write; the window the bot assumes may then close up to a minute early, never late.
+    mutating func noteUserMessage(sentAt timestamp: Double) {
+        let plausible = timestamp > now - ServiceWindow.redelivery && timestamp <= now
+        let sent = plausible ? timestamp : now
+        if let last = lastMessageAt, sent - last < ServiceWindow.granularity { return }
+        store(ServiceWindow.key, StoredValue(.double(sent)))
     }
 
     /// Queues a text message to the user.

@@ -10,6 +10,9 @@ public struct Evaluation: Sendable {
     public var firedRules: [String]
     /// Work custom actions asked to run after the commit.
     public var afterCommit: [@Sendable () async throws -> Void]
+    /// Rules whose free-form messages were dropped because the 24-hour window was closed and
+    /// they have no `fallback_template:`.
+    public var closedWindowRules: [String] = []
 }
 
 /// Evaluates a bot's rules for one event. A pure function of (bot, user data, event, now):
@@ -39,6 +42,7 @@ public enum Evaluator {
             context.snapshot.timers[firing.name] = nil
             context.commit.timers[firing.name] = .fired(generation: firing.generation)
         }
+        if case .message(let message) = event.kind { context.noteUserMessage(sentAt: message.timestamp) }
 
         let graph = bot.graph
         let candidates = traceAll ? Array(graph.rules.indices) : Self.candidates(graph.dispatch, for: event)
@@ -73,7 +77,14 @@ public enum Evaluator {
                 continue
             }
             context.currentRule = rule
-            for action in bot.actions[index] {
+            context.refusedInRule = 0
+            let fallback = bot.fallbacks[index].map { [$0] } ?? []
+            for (position, action) in (bot.actions[index] + fallback).enumerated() {
+                if position == bot.actions[index].count {
+                    // The fallback template goes only when the window refused the rule's messages.
+                    guard context.refusedInRule > 0 else { break }
+                    context.budget.warnings.append("sent the fallback template of rule '\(rule.id)' instead")
+                }
                 do {
                     try action.run(&context)
                     if let reason = context.budget.exhausted {
@@ -87,6 +98,7 @@ public enum Evaluator {
                         "action '\(action.name)' in rule '\(rule.id)' failed: \(error)", at: rule.location)
                 }
             }
+            if context.refusedInRule > 0, fallback.isEmpty { context.refusedRules.append(rule.id) }
             if tracing {
                 trace.entries.append(.init(ruleID: rule.id, location: rule.location, outcome: .fired))
             }
@@ -95,15 +107,19 @@ public enum Evaluator {
         }
         context.refreshStateTimeToLive()
         trace.warnings = context.budget.warnings
-        return Evaluation(commit: context.commit, trace: trace, firedRules: fired, afterCommit: context.deferred)
+        return Evaluation(
+            commit: context.commit, trace: trace, firedRules: fired, afterCommit: context.deferred,
+            closedWindowRules: context.refusedRules)
     }
 
     static func candidates(_ dispatch: Dispatch, for event: InboundEvent) -> [Int] {
         switch event.kind {
         case .timer(let firing):
             return dispatch.byTimer[firing.name] ?? []
-        case .status:
-            return dispatch.status
+        case .status(let status):
+            return status.status == "failed" ? Dispatch.merge([dispatch.status, dispatch.sendFailed]) : dispatch.status
+        case .sendFailed:
+            return dispatch.sendFailed
         case .message(let message):
             var lists = [dispatch.anyMessage, dispatch.byType[message.type] ?? []]
             if let command = message.command {
@@ -140,6 +156,8 @@ enum TriggerMatcher {
             guard m.type == "text", let body = m.text else { return false }
             return Operators.apply(.matches, .string(body), .string(pattern), regexes: regexes).isTruthy
         case (.button(let id), .message(let m)): return m.buttonID == id
+        case (.sendFailed, .sendFailed): return true
+        case (.sendFailed, .status(let status)): return status.status == "failed"
         default: return false
         }
     }

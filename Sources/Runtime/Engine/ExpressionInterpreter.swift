@@ -13,6 +13,11 @@ protocol VariableSource {
 /// Evaluates expressions over `Value`s. Never throws: an operation that makes no sense
 /// (text minus a number, division by zero) gives null, so a bot never crashes on odd data.
 struct ExpressionInterpreter: Sendable {
+    /// `text` as a time in the bot's time zone, as `parse_time` reads it.
+    func parseTime(_ text: String, format: String?) -> Double? {
+        CalendarTime.parse(text, format: format, timeZone: timeZone)
+    }
+
     let timeZone: TimeZone
     let regexes: RegexCache
 

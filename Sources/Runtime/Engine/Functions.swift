@@ -68,6 +68,22 @@ enum Functions {
             guard text.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) else { return .null }
             return Double(text).map(finite) ?? .null
         case ("string", 1): return .string(a[0].text)
+        case ("parse_time", 1), ("parse_time", 2):
+            guard let text = a[0].string else { return a[0].number.map(Value.double) ?? .null }
+            let format = a.count == 2 ? a[1].string : nil
+            return CalendarTime.parse(text, format: format, timeZone: timeZone).map(Value.double) ?? .null
+        case ("add_days", 2):
+            guard let time = a[0].number, let days = a[1].number else { return .null }
+            return CalendarTime.addDays(time, days, timeZone: timeZone).map(Value.double) ?? .null
+        case ("start_of_day", 1):
+            guard let time = a[0].number else { return .null }
+            return CalendarTime.startOfDay(time, timeZone: timeZone).map(Value.double) ?? .null
+        case ("at_time", 2):
+            guard let time = a[0].number, let clock = a[1].string else { return .null }
+            return CalendarTime.atTime(time, clock, timeZone: timeZone).map(Value.double) ?? .null
+        case ("duration", 1):
+            if let seconds = a[0].number { return .double(seconds) }
+            return a[0].string.flatMap(DurationText.seconds).map(Value.double) ?? .null
         default: return .null
         }
     }

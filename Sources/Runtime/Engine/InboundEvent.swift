@@ -10,6 +10,8 @@ public struct InboundEvent: Sendable, Hashable, Codable {
         case timer(TimerFiring)
         /// A message the bot sent changed status.
         case status(DeliveryStatus)
+        /// A message the bot sent was refused for good by the Graph API.
+        case sendFailed(SendFailure)
     }
 
     /// Unique per event: the message id (with a suffix for reaction removals), or the timer's generation.
@@ -143,13 +145,54 @@ public struct DeliveryStatus: Sendable, Hashable, Codable {
     public var timestamp: Double
     /// Error codes of a failed message.
     public var errorCodes: [Int]
+    /// The first error's title (or message), for a failed message.
+    public var errorTitle: String?
+    /// What RuleBot asked Meta to echo back (`biz_opaque_callback_data`): the rule and outbox id.
+    public var callback: String?
 
     /// Creates a status.
-    public init(messageID: String, status: String, timestamp: Double, errorCodes: [Int] = []) {
+    public init(
+        messageID: String, status: String, timestamp: Double, errorCodes: [Int] = [], errorTitle: String? = nil,
+        callback: String? = nil
+    ) {
         self.messageID = messageID
         self.status = status
         self.timestamp = timestamp
         self.errorCodes = errorCodes
+        self.errorTitle = errorTitle
+        self.callback = callback
+    }
+}
+
+/// A message the Graph API refused for good, as an event for the user's `send_failed` rules.
+public struct SendFailure: Sendable, Hashable, Codable {
+    /// The failed message's outbox id.
+    public var outboxID: String
+    /// The rule that sent it.
+    public var rule: String?
+    /// Meta's error code, when the answer had one (131047: outside the 24-hour window).
+    public var code: Int?
+    /// Why it failed.
+    public var reason: String
+    /// When it failed (Unix seconds).
+    public var timestamp: Double
+
+    /// The Graph API error code of a failure reason (`131047: …`, or `(#190)` inside), if any.
+    public static func code(in reason: String) -> Int? {
+        var digits = reason.prefix { $0.isNumber }
+        if digits.isEmpty, let mark = reason.firstRange(of: "(#") {
+            digits = reason[mark.upperBound...].prefix { $0.isNumber }
+        }
+        return (1...9).contains(digits.count) ? Int(digits) : nil
+    }
+
+    /// Creates a failure.
+    public init(outboxID: String, rule: String?, code: Int?, reason: String, timestamp: Double) {
+        self.outboxID = outboxID
+        self.rule = rule
+        self.code = code
+        self.reason = reason
+        self.timestamp = timestamp
     }
 }
 

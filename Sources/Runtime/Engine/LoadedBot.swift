@@ -6,6 +6,8 @@ public final class LoadedBot: Sendable {
     /// The compiled graph.
     public let graph: RuleGraph
     let actions: [[BoundAction]]
+    /// Each rule's `fallback_template:`, bound like its actions.
+    let fallbacks: [BoundAction?]
     let interpreter: ExpressionInterpreter
     let renderer: TemplateRenderer
     /// Bounds on each event's evaluation.
@@ -16,6 +18,7 @@ public final class LoadedBot: Sendable {
         self.graph = graph
         self.limits = limits
         self.actions = try graph.rules.map { rule in try rule.actions.map(registry.bind) }
+        self.fallbacks = try graph.rules.map { rule in try rule.fallback.map(registry.bind) }
         let zone = TimeZone(identifier: graph.timeZone) ?? TimeZone(identifier: "UTC") ?? .current
         self.interpreter = ExpressionInterpreter(timeZone: zone, regexes: RegexCache())
         self.renderer = TemplateRenderer(interpreter: interpreter)

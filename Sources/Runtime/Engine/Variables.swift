@@ -32,6 +32,13 @@ struct Variables: VariableSource {
             ])
         case .stats: return context.stats
         case .vars: return .object(context.bot.graph.vars)
+        case .window:
+            return .object([
+                "open": .bool(context.windowIsOpen),
+                "closes_at": context.lastMessageAt.map { .double($0 + ServiceWindow.length) } ?? .null,
+                "last_message_at": context.lastMessageAt.map(Value.double) ?? .null,
+            ])
+        case .status: return statusValue
         }
     }
 
@@ -99,6 +106,38 @@ struct Variables: VariableSource {
         case .forwarded: return .bool(m.forwarded)
         case .raw: return m.raw ?? .null
         case .status: return .null
+        case .buttonTitle: return text(m.buttonTitle)
+        case .location: return InboundDetails.location(m)
+        case .contacts: return InboundDetails.contacts(m)
+        case .order: return InboundDetails.order(m)
+        case .referral: return InboundDetails.referral(m)
+        case .flow: return InboundDetails.flow(m)
+        case .frequentlyForwarded: return .bool(m.raw?["context"]["frequently_forwarded"] == .bool(true))
+        }
+    }
+
+    /// `status`: a delivery status or a failed send, and the reply it is about.
+    private var statusValue: Value {
+        switch context.event.kind {
+        case .status(let status):
+            let callback = status.callback.flatMap(SendCallback.init(text:))
+            return .object([
+                "name": .string(status.status), "id": .string(status.messageID), "timestamp": .double(status.timestamp),
+                "rule": callback?.rule.map(Value.string) ?? .null,
+                "outbox_id": callback.map { .string($0.outboxID) } ?? .null,
+                "error": status.errorCodes.first.map { code in
+                    .object(["code": .int(code), "title": status.errorTitle.map(Value.string) ?? .null])
+                } ?? .null,
+                "recipient": .string(context.event.userID),
+            ])
+        case .sendFailed(let failure):
+            return .object([
+                "name": "failed", "id": .null, "timestamp": .double(failure.timestamp),
+                "rule": failure.rule.map(Value.string) ?? .null, "outbox_id": .string(failure.outboxID),
+                "error": .object(["code": failure.code.map(Value.int) ?? .null, "title": .string(failure.reason)]),
+                "recipient": .string(context.event.userID),
+            ])
+        default: return .null
         }
     }
 }

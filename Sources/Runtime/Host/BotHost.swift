@@ -60,6 +60,25 @@ public final class BotHost: Sendable {
         self.logger = logger
         self.dispatcher = dispatcher
         self.sending = sending
+        dispatcher.routeFailures { [weak self] entry in await self?.accept(failure: entry) }
+    }
+
+    /// A failed send, as an event of its user: kept in the inbox first, so it survives a crash,
+    /// then handled in the user's line like a webhook's events.
+    private func accept(failure entry: InboxEntry) async {
+        let accepted: [InboxEntry]
+        do {
+            accepted = try await storage.accept([entry], rememberUntil: time.now() + InboxEntry.dedupeWindow)
+        } catch {
+            logger.error("could not keep a failed send's event", metadata: ["error": "\(error)"])
+            return
+        }
+        guard !accepted.isEmpty else { return }
+        let work = work(for: accepted)
+        switch sending {
+        case .inline: await work()
+        case .background: Task { await work() }
+        }
     }
 
     /// A place in a user's line of events, taken when an event is accepted.
@@ -189,6 +208,11 @@ public final class BotHost: Sendable {
         if fromInbox || entry.event.isTimer {
             // Uncontended and nearly always empty: cheap next to the commit above.
             _ = failedAttempts.withLock { $0.removeValue(forKey: entry.id) }
+        }
+        if !evaluation.closedWindowRules.isEmpty {
+            log.warning(
+                "message not sent: the 24-hour customer-service window is closed and the rule has no fallback_template",
+                metadata: ["rule.id": "\(evaluation.closedWindowRules.joined(separator: ","))"])
         }
         if log.logLevel <= .debug {
             log.debug("event processed", metadata: ["rule.id": "\(evaluation.firedRules.joined(separator: ","))"])

@@ -13,6 +13,10 @@ struct EventLog: Sendable {
         log(.debug, message(), metadata())
     }
 
+    func warning(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
+        log(.warning, message(), metadata())
+    }
+
     func error(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
         log(.error, message(), metadata())
     }

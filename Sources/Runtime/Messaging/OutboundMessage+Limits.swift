@@ -18,17 +18,34 @@ extension OutboundMessage.Body {
         func part(_ text: String?, _ name: String, _ limit: Int) -> String? {
             text.map { part($0, name, limit) }
         }
+        func buttonParts(_ buttons: [OutboundMessage.Button]) -> [OutboundMessage.Button] {
+            buttons.map {
+                OutboundMessage.Button(
+                    id: part($0.id, "button id", WhatsAppLimits.choiceID, cuttable: false),
+                    title: part($0.title, "button title", WhatsAppLimits.buttonTitle))
+            }
+        }
         switch self {
-        case .text, .markRead:
+        case .text, .markRead, .location, .contacts, .reaction, .template:
             return self
+        case .media(let media, let caption):
+            return .media(media, caption: part(caption, "caption", WhatsAppLimits.caption))
+        case .mediaButtons(let text, let buttons, let media, let footer):
+            return .mediaButtons(
+                text: part(text, "body", WhatsAppLimits.interactiveBody), buttons: buttonParts(buttons), media: media,
+                footer: part(footer, "footer", WhatsAppLimits.headerOrFooter))
+        case .ctaURL(let text, let button, let url, let header, let footer):
+            return .ctaURL(
+                text: part(text, "body", WhatsAppLimits.interactiveBody),
+                button: part(button, "button title", WhatsAppLimits.buttonTitle), url: url,
+                header: part(header, "header", WhatsAppLimits.headerOrFooter),
+                footer: part(footer, "footer", WhatsAppLimits.headerOrFooter))
+        case .locationRequest(let text):
+            return .locationRequest(text: part(text, "body", WhatsAppLimits.interactiveBody))
         case .buttons(let text, let buttons, let header, let footer):
             return .buttons(
                 text: part(text, "body", WhatsAppLimits.interactiveBody),
-                buttons: buttons.map {
-                    OutboundMessage.Button(
-                        id: part($0.id, "button id", WhatsAppLimits.choiceID, cuttable: false),
-                        title: part($0.title, "button title", WhatsAppLimits.buttonTitle))
-                },
+                buttons: buttonParts(buttons),
                 header: part(header, "header", WhatsAppLimits.headerOrFooter),
                 footer: part(footer, "footer", WhatsAppLimits.headerOrFooter))
         case .list(let text, let button, let sections, let header, let footer):
@@ -61,6 +78,16 @@ extension OutboundMessage.Body {
             return String(text.prefix(part.limit - 1)) + "…"
         }
         return (body, cuts)
+    }
+
+    /// The URLs WhatsApp fetches or opens for this body: media links and a link button's address.
+    public var links: [String] {
+        switch self {
+        case .media(let media, _), .mediaButtons(_, _, let media, _): media.link.map { [$0] } ?? []
+        case .ctaURL(_, _, let url, _, _): [url]
+        case .template(let template): template.headerMedia?.link.map { [$0] } ?? []
+        default: []
+        }
     }
 
     /// Why the Graph API would refuse this body, or nil: the first part over its limit.

@@ -10,6 +10,30 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
         case list(text: String, button: String, sections: [ListSection], header: String?, footer: String?)
         /// Blue ticks for the user's message, optionally with a typing indicator.
         case markRead(messageID: String, typing: Bool)
+        /// An image, video, audio, document or sticker, with a caption where Meta allows one.
+        case media(Media, caption: String?)
+        /// Reply buttons under an image, video or document.
+        case mediaButtons(text: String, buttons: [Button], media: Media, footer: String?)
+        /// A place on the map.
+        case location(Location)
+        /// Contact cards.
+        case contacts([Contact])
+        /// An emoji on one of the user's messages; an empty emoji removes the bot's reaction.
+        case reaction(messageID: String, emoji: String)
+        /// Text with one button that opens a URL.
+        case ctaURL(text: String, button: String, url: String, header: String?, footer: String?)
+        /// Text with a button asking the user to share their location.
+        case locationRequest(text: String)
+        /// One of Meta's approved template messages, the only kind allowed outside the 24-hour window.
+        case template(TemplateMessage)
+
+        /// Whether WhatsApp allows it only inside the 24-hour customer-service window.
+        public var isFreeForm: Bool {
+            switch self {
+            case .template, .markRead: false
+            default: true
+            }
+        }
     }
 
     /// A reply button.
@@ -71,11 +95,15 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
     public var body: Body
     /// When it was queued.
     public var createdAt: Double
+    /// The rule that sent it, echoed back in its statuses and in `send_failed`.
+    public var rule: String?
+    /// Whether WhatsApp shows a preview of the first link in a text; nil shows one for https links.
+    public var previewURL: Bool?
 
     /// Creates a message.
     public init(
         id: String, bot: String, to: String, phoneNumberID: String? = nil, replyTo: String? = nil, body: Body,
-        createdAt: Double
+        createdAt: Double, rule: String? = nil, previewURL: Bool? = nil
     ) {
         self.id = id
         self.bot = bot
@@ -84,19 +112,13 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
         self.replyTo = replyTo
         self.body = body
         self.createdAt = createdAt
+        self.rule = rule
+        self.previewURL = previewURL
     }
 
-    /// The text a person would read, for logs, the simulator and conversation tests.
-    public var displayText: String {
-        switch body {
-        case .text(let text): return text
-        case .buttons(let text, let buttons, let header, let footer):
-            return [header, text, footer].compactMap { $0 }.joined(separator: "\n") + "\n"
-                + buttons.map { "[\($0.title)]" }.joined(separator: " ")
-        case .list(let text, let button, let sections, let header, let footer):
-            let rows = sections.flatMap(\.rows).map { "• \($0.title)" }.joined(separator: "\n")
-            return [header, text, footer].compactMap { $0 }.joined(separator: "\n") + "\n[\(button)]\n" + rows
-        case .markRead: return ""
-        }
-    }
+    /// The text a person would read, for the simulator's transcript and conversation tests.
+    public var displayText: String { body.display(withIDs: false) }
+
+    /// The text with what a user of `rulebot chat` types back: button and row ids, media sources.
+    public var detailedText: String { body.display(withIDs: true) }
 }

@@ -247,11 +247,31 @@ public final class OutboxDispatcher: Sendable {
             } catch {
                 logger.error("could not keep a dead letter", metadata: ["error": "\(error)"])
             }
+            await reportFailure(of: message, reason: reason, at: now)
         case .retry(let at, let reason):
             logger.warning(
                 "send failed; it will be tried again",
                 metadata: ["reason": "\(reason)", "in": "\(at - now)", "user.id": "\(PhoneMask.mask(message.to))"])
         }
+    }
+
+    /// Where failed sends go as `send_failed` events: set by the host that owns this dispatcher.
+    private let failureRoute = Mutex<(@Sendable (InboxEntry) async -> Void)?>(nil)
+
+    /// Sends every message that fails for good to `route` as a `send_failed` event of its user.
+    public func routeFailures(to route: @escaping @Sendable (InboxEntry) async -> Void) {
+        failureRoute.withLock { $0 = route }
+    }
+
+    private func reportFailure(of message: OutboundMessage, reason: String, at now: Double) async {
+        if case .markRead = message.body { return }
+        guard let route = failureRoute.withLock({ $0 }) else { return }
+        let failure = SendFailure(
+            outboxID: message.id, rule: message.rule, code: SendFailure.code(in: reason), reason: reason, timestamp: now)
+        let event = InboundEvent(
+            id: "failed:" + message.id, userID: message.to, phoneNumberID: message.phoneNumberID,
+            kind: .sendFailed(failure))
+        await route(InboxEntry(bot: message.bot, event: event))
     }
 
     /// Takes a settled message out of the outbox. If that fails it stays known here, so this

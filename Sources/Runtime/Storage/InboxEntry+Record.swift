@@ -32,6 +32,8 @@ extension InboundEvent {
             case .message(let message): RecordBuilder.enumCase("message", .object(["_0": message.recordValue]))
             case .timer(let firing): RecordBuilder.enumCase("timer", .object(["_0": firing.recordValue]))
             case .status(let status): RecordBuilder.enumCase("status", .object(["_0": status.recordValue]))
+            case .sendFailed(let failure):
+                RecordBuilder.enumCase("sendFailed", .object(["_0": (try? ValueEncoder.encode(failure)) ?? .null]))
             }
         record.set("kind", kind)
         return record.value
@@ -44,6 +46,11 @@ extension InboundEvent {
         case "message": kind = .message(try InboundMessage(record: try payload.object("_0")))
         case "timer": kind = .timer(try TimerFiring(record: try payload.object("_0")))
         case "status": kind = .status(try DeliveryStatus(record: try payload.object("_0")))
+        case "sendFailed":
+            guard let failure = try? ValueDecoder.decode(SendFailure.self, from: payload.fields["_0"] ?? .null) else {
+                throw RuntimeError.storage("stored failed-send event is unreadable")
+            }
+            kind = .sendFailed(failure)
         default: throw RuntimeError.storage("stored event has an unknown kind '\(name)'")
         }
         self.init(
@@ -109,11 +116,14 @@ extension TimerFiring {
 
 extension DeliveryStatus {
     var recordValue: Value {
-        .object([
-            "messageID": .string(messageID), "status": .string(status),
-            "timestamp": .double(timestamp.isFinite ? timestamp : 0),
-            "errorCodes": .array(errorCodes.map(Value.int)),
-        ])
+        var record = RecordBuilder()
+        record.set("messageID", messageID)
+        record.set("status", status)
+        record.set("timestamp", timestamp.isFinite ? timestamp : 0)
+        record.set("errorCodes", .array(errorCodes.map(Value.int)))
+        record.set("errorTitle", errorTitle)
+        record.set("callback", callback)
+        return record.value
     }
 
     init(record fields: RecordFields) throws {
@@ -125,6 +135,7 @@ extension DeliveryStatus {
         }
         self.init(
             messageID: try fields.string("messageID"), status: try fields.string("status"),
-            timestamp: try fields.double("timestamp"), errorCodes: codes)
+            timestamp: try fields.double("timestamp"), errorCodes: codes, errorTitle: fields.optionalString("errorTitle"),
+            callback: fields.optionalString("callback"))
     }
 }

@@ -15,6 +15,8 @@ extension OutboundMessage {
         record.set("replyTo", replyTo)
         record.set("body", body.recordValue)
         record.set("createdAt", createdAt)
+        record.set("rule", rule)
+        if let previewURL { record.set("previewURL", .bool(previewURL)) }
         return record.value
     }
 
@@ -24,7 +26,8 @@ extension OutboundMessage {
         self.init(
             id: try fields.string("id"), bot: try fields.string("bot"), to: try fields.string("to"),
             phoneNumberID: fields.optionalString("phoneNumberID"), replyTo: fields.optionalString("replyTo"),
-            body: try Body(record: try fields.object("body")), createdAt: try fields.double("createdAt"))
+            body: try Body(record: try fields.object("body")), createdAt: try fields.double("createdAt"),
+            rule: fields.optionalString("rule"), previewURL: fields.optionalBool("previewURL"))
     }
 }
 
@@ -53,6 +56,9 @@ extension OutboundMessage.Body {
             name = "markRead"
             record.set("messageID", messageID)
             record.set("typing", .bool(typing))
+        default:
+            // The rarer kinds are written in `Codable`'s own layout, which the reader below decodes.
+            return (try? ValueEncoder.encode(self)) ?? .null
         }
         return RecordBuilder.enumCase(name, record.value)
     }
@@ -79,6 +85,12 @@ extension OutboundMessage.Body {
                 header: payload.optionalString("header"), footer: payload.optionalString("footer"))
         case "markRead":
             self = .markRead(messageID: try payload.string("messageID"), typing: try payload.bool("typing"))
+        case "media", "mediaButtons", "location", "contacts", "reaction", "ctaURL", "locationRequest", "template":
+            do {
+                self = try ValueDecoder.decode(Self.self, from: .object([name: .object(payload.fields)]))
+            } catch {
+                throw RuntimeError.storage("stored outbox message has an unreadable '\(name)' body: \(error)")
+            }
         default:
             throw RuntimeError.storage("stored outbox message has an unknown body '\(name)'")
         }

@@ -36,6 +36,11 @@ struct RecordFields {
         return flag
     }
 
+    func optionalBool(_ name: String) -> Bool? {
+        if case .bool(let flag) = fields[name] { return flag }
+        return nil
+    }
+
     func object(_ name: String) throws -> RecordFields {
         guard let value = fields[name] else { throw missing(name) }
         return try RecordFields(value, record: "\(record).\(name)")

@@ -120,7 +120,7 @@ struct ConsoleSender: MessageSender {
     func send(_ message: OutboundMessage) async -> SendOutcome {
         if case .markRead = message.body { return .sent }
         let quote = message.replyTo != nil ? "↩︎ " : ""
-        let lines = message.displayText.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = message.detailedText.split(separator: "\n", omittingEmptySubsequences: false)
         show("🤖 " + quote + lines.joined(separator: "\n   "))
         return .sent
     }

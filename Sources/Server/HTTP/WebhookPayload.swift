@@ -84,13 +84,18 @@ enum WebhookPayload {
                 }
                 let timestamp = unixTime(raw["timestamp"])
                 var codes: [Int] = []
+                var title: String?
                 if case .array(let errors) = raw["errors"] {
                     codes = errors.compactMap { number($0["code"]).flatMap { Int(exactly: $0) } }
+                    title = errors.first.flatMap { $0["title"].string ?? $0["message"].string }.map(bounded)
                 }
+                let callback = raw["biz_opaque_callback_data"].string.flatMap { $0.utf8.count <= 512 ? $0 : nil }
                 let event = InboundEvent(
                     id: "status:\(id):\(status)", userID: digits(recipient), phoneNumberID: phoneNumberID,
                     kind: .status(
-                        DeliveryStatus(messageID: id, status: status, timestamp: timestamp, errorCodes: codes)))
+                        DeliveryStatus(
+                            messageID: id, status: status, timestamp: timestamp, errorCodes: codes, errorTitle: title,
+                            callback: callback)))
                 parsed.items.append(Item(phoneNumberID: phoneNumberID, event: event, timestamp: timestamp))
             }
         }
@@ -171,6 +176,11 @@ enum WebhookPayload {
 
     private static func isBounded(_ id: String) -> Bool {
         id.utf8.count <= maximumIDLength
+    }
+
+    /// Free text from Meta (an error title), cut to a length fit for logs and traces.
+    private static func bounded(_ text: String) -> String {
+        text.count <= maximumIDLength ? text : String(text.prefix(maximumIDLength))
     }
 
     private static func count(_ value: Value) -> Int {

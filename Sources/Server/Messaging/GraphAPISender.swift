@@ -52,7 +52,7 @@ public final class GraphAPISender: MessageSender {
         let bodies = GraphPayload.bodies(for: message)
         let start = progress.withLock { $0[message.id] ?? 0 }
         for index in start..<bodies.count {
-            let outcome = await post(bodies[index], phoneNumberID: phoneNumberID)
+            let outcome = await post(bodies[index], phoneNumberID: phoneNumberID, message: message)
             guard case .sent = outcome else {
                 progress.withLock { $0[message.id] = index }
                 if case .failed(let reason) = outcome, reason.hasPrefix("access token") {
@@ -68,7 +68,7 @@ public final class GraphAPISender: MessageSender {
         return .sent
     }
 
-    private func post(_ body: Value, phoneNumberID: String) async -> SendOutcome {
+    private func post(_ body: Value, phoneNumberID: String, message: OutboundMessage) async -> SendOutcome {
         var request = URLRequest(url: baseURL.appendingPathComponent(phoneNumberID).appendingPathComponent("messages"))
         request.httpMethod = "POST"
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -78,9 +78,27 @@ public final class GraphAPISender: MessageSender {
             let (data, response) = try await session.data(for: request)
             guard let http = response as? HTTPURLResponse else { return .retry(after: 1, reason: "no HTTP response") }
             let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap(Double.init)
-            return GraphError.outcome(status: http.statusCode, body: data, retryAfter: retryAfter)
+            let outcome = GraphError.outcome(status: http.statusCode, body: data, retryAfter: retryAfter)
+            if case .sent = outcome, logger.logLevel <= .debug {
+                // The wamid WhatsApp gave the message: its statuses name it, and echo the rule and outbox id.
+                let wamid = (try? JSONDecoder().decode(Value.self, from: data))?["messages"].firstItem["id"].string
+                logger.debug(
+                    "message accepted",
+                    metadata: [
+                        "wamid": "\(wamid ?? "none")", "outbox.id": "\(message.id)", "rule.id": "\(message.rule ?? "none")",
+                    ])
+            }
+            return outcome
         } catch {
             return .retry(after: 1, reason: "network: \(error.localizedDescription)")
         }
+    }
+}
+
+extension Value {
+    /// The first item of a list, or null.
+    fileprivate var firstItem: Value {
+        if case .array(let items) = self { return items.first ?? .null }
+        return .null
     }
 }

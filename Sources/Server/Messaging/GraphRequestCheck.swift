@@ -14,6 +14,9 @@ enum GraphRequestCheck {
         guard WhatsAppLimits.isRecipient(message.to) else {
             return "the recipient is not a WhatsApp id of 1 to \(WhatsAppLimits.recipientDigits.upperBound) digits"
         }
+        if let link = message.body.links.first(where: { !$0.lowercased().hasPrefix("https://") }) {
+            return "'\(link.prefix(80))' is not an https URL; WhatsApp fetches media and opens buttons only over https"
+        }
         return message.body.partOverWhatsAppLimits
     }
 }

@@ -68,10 +68,14 @@ final class ServerMetrics: HostObserver {
         case .message: kind = "message"
         case .timer: kind = "timer"
         case .status: kind = "status"
+        case .sendFailed: kind = "send_failed"
         }
         count("rulebot_events_total", [("bot", bot), ("kind", kind)])
         if kind == "timer" { count("rulebot_timers_fired_total", [("bot", bot)]) }
         for rule in evaluation.firedRules { count("rulebot_rule_firings_total", [("bot", bot), ("rule", rule)]) }
+        for rule in evaluation.closedWindowRules {
+            count("rulebot_window_closed_total", [("bot", bot), ("rule", rule)])
+        }
     }
 
     func failed(bot: String, event: InboundEvent, error: any Error) {

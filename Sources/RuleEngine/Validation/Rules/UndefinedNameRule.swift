@@ -5,15 +5,21 @@ enum UndefinedNameRule: ValidationRule {
             .state: document.states.isEmpty ? [document.initialState] : document.states.map(\.name),
             .timer: document.timers.map(\.name),
             .template: document.templates.map(\.name),
+            .whatsAppTemplate: document.whatsAppTemplates.map(\.name),
         ]
         let lookup = declared.mapValues(Set.init)
         for reference in document.names {
             guard lookup[reference.kind]?.contains(reference.name) != true else { continue }
             let names = declared[reference.kind] ?? []
-            let section = "\(reference.kind.rawValue)s"
+            let (id, what, section) =
+                switch reference.kind {
+                case .state: ("undefined-state", "state", "states")
+                case .timer: ("undefined-timer", "timer", "timers")
+                case .template: ("undefined-template", "text", "texts")
+                case .whatsAppTemplate: ("undefined-whatsapp-template", "WhatsApp template", "whatsapp_templates")
+                }
             diagnostics.report(
-                "undefined-\(reference.kind.rawValue)",
-                "\(reference.kind.rawValue) '\(reference.name)' is not declared under \(section):",
+                id, "\(what) '\(reference.name)' is not declared under \(section):",
                 at: reference.location, suggestion: Suggestion.closest(to: reference.name, in: names))
         }
     }

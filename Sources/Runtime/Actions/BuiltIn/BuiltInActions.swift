@@ -6,6 +6,12 @@ enum BuiltInActions {
         [
             { $0.register(ReplyAction()) },
             { $0.register(MarkReadAction()) },
+            { $0.register(SendTemplateAction()) },
+            { $0.register(SendLocationAction()) },
+            { $0.register(SendContactsAction()) },
+            { $0.register(ReactAction()) },
+            { $0.register(RequestLocationAction()) },
+            { $0.register(TypingAction()) },
             { $0.register(SetAction()) },
             { $0.register(MergeAction()) },
             { $0.register(AppendAction()) },
