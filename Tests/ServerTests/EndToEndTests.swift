@@ -35,25 +35,10 @@ struct EndToEndTests {
         try jsonCache.write(to: directory.appendingPathComponent("json_cache.yaml"), atomically: true, encoding: .utf8)
         try expiry.write(to: directory.appendingPathComponent("expiry.yaml"), atomically: true, encoding: .utf8)
 
-        let port = try freePort()
-        let process = Process()
-        process.executableURL = Self.rulebotBinary
-        process.arguments = [
-            "serve", directory.appendingPathComponent("json_cache.yaml").path,
-            directory.appendingPathComponent("expiry.yaml").path,
-            "--port", "\(port)", "--storage", "sqlite:\(directory.appendingPathComponent("db.sqlite").path)",
-            "--env-file", directory.appendingPathComponent("none.env").path,
-        ]
-        process.environment = [
-            "WHATSAPP_API_URL": "http://127.0.0.1:\(graphPort)/v21.0", "WHATSAPP_ACCESS_TOKEN": "e2e-token",
-            "WHATSAPP_PHONE_NUMBER_ID": "111", "WHATSAPP_WEBHOOK_SECRET": Self.secret,
-            "WHATSAPP_WEBHOOK_VERIFY_TOKEN": "verify",
-            "LOG_LEVEL": "error", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
-        ]
-        try process.run()
+        let (process, base) = try await Self.serve(
+            [directory.appendingPathComponent("json_cache.yaml"), directory.appendingPathComponent("expiry.yaml")],
+            in: directory, graphPort: graphPort)
         defer { if process.isRunning { process.terminate() } }
-        let base = "http://127.0.0.1:\(port)"
-        try await waitUntilHealthy(base)
 
         // json_cache: welcome, then /HISTORY, each with a read receipt and a quoted reply.
         #expect(try await post(base, textWebhook("hello", id: "wamid.e2e.1", phoneNumberID: "111")) == 200)
@@ -106,6 +91,32 @@ struct EndToEndTests {
         process.terminate()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+    }
+
+    /// Starts `rulebot serve` on `bots` with SQLite in `directory`, against the fake Graph API;
+    /// returns once it is healthy.
+    static func serve(_ bots: [URL], in directory: URL, graphPort: Int) async throws -> (Process, String) {
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = Self.rulebotBinary
+        process.arguments =
+            ["serve"] + bots.map(\.path) + [
+                "--port", "\(port)", "--storage", "sqlite:\(directory.appendingPathComponent("db.sqlite").path)",
+                "--env-file", directory.appendingPathComponent("none.env").path,
+            ]
+        process.environment = [
+            "WHATSAPP_API_URL": "http://127.0.0.1:\(graphPort)/v21.0", "WHATSAPP_ACCESS_TOKEN": "e2e-token",
+            "WHATSAPP_PHONE_NUMBER_ID": "111", "WHATSAPP_WEBHOOK_SECRET": Self.secret,
+            "WHATSAPP_WEBHOOK_VERIFY_TOKEN": "verify",
+            "LOG_LEVEL": "error", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
+        ]
+        try process.run()
+        let base = "http://127.0.0.1:\(port)"
+        do { try await EndToEndTests().waitUntilHealthy(base) } catch {
+            process.terminate()
+            throw error
+        }
+        return (process, base)
     }
 
     func waitUntilHealthy(_ base: String) async throws {

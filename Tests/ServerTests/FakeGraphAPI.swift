@@ -28,8 +28,17 @@ final class FakeGraphAPI: Sendable {
             self.received.withLock {
                 $0.append(Received(path: request.uri.path, authorization: request.headers[.authorization], body: body))
             }
+            let count = self.received.withLock { $0.count }
+            // A text asking for it is refused as Meta refuses an undeliverable message (131026).
+            if body["text"]["body"].string?.contains("FAIL-131026") == true {
+                let error =
+                    #"{"error":{"message":"(#131026) Message undeliverable","type":"OAuthException","code":131026,"fbtrace_id":"A"}}"#
+                return Response(
+                    status: .badRequest, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: error)))
+            }
             let reply =
-                #"{"messaging_product":"whatsapp","contacts":[{"input":"1","wa_id":"1"}],"messages":[{"id":"wamid.fake"}]}"#
+                #"{"messaging_product":"whatsapp","contacts":[{"input":"1","wa_id":"1"}],"messages":[{"id":"wamid.fake.\#(count)"}]}"#
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: reply)))

@@ -20,7 +20,8 @@ struct OutboundKindsPayloadTests {
         let event = InboundEvent(
             id: Self.wamid, userID: "14155550123", contactName: "Mira",
             kind: .message(InboundMessage(id: Self.wamid, type: "text", timestamp: 1000, text: "/GO")))
-        let evaluation = try Evaluator.evaluate(bot, snapshot: UserSnapshot(userID: "14155550123"), event: event, now: 1000)
+        let evaluation = try Evaluator.evaluate(
+            bot, snapshot: UserSnapshot(userID: "14155550123"), event: event, now: 1000)
         return evaluation.commit.outbox.flatMap(GraphPayload.bodies).map { body in
             guard case .object(var fields) = body else { return body }
             if fields["status"] == nil {
@@ -57,7 +58,9 @@ struct OutboundKindsPayloadTests {
                       - reply: { sticker: "{{ '810000000000004' }}" }
                 """)
                 == [
-                    try json(#"{\#(Self.to), "type": "video", "video": {"link": "https://cdn.example.org/v.mp4", "caption": "How to descale"}}"#),
+                    try json(
+                        #"{\#(Self.to), "type": "video", "video": {"link": "https://cdn.example.org/v.mp4", "caption": "How to descale"}}"#
+                    ),
                     try json(#"{\#(Self.to), "type": "audio", "audio": {"id": "810000000000003"}}"#),
                     try json(
                         #"{\#(Self.to), "type": "document", "document": {"link": "https://cdn.example.org/m.pdf", "filename": "manual.pdf", "caption": "The manual"}}"#
@@ -115,7 +118,8 @@ struct OutboundKindsPayloadTests {
     @Test func reactionPreviewAndTyping() throws {
         #expect(try bodies("      - react: 👍\n") == [try fixture("reaction.json")])
         #expect(
-            try bodies("      - reply: { text: \"Here it is: https://shop.example.org/kettle-blue\", preview_url: true }\n")
+            try bodies(
+                "      - reply: { text: \"Here it is: https://shop.example.org/kettle-blue\", preview_url: true }\n")
                 == [try fixture("text_preview_url.json")])
         #expect(try bodies("      - typing\n") == [try fixture("typing_indicator.json")])
         let plain = try bodies("      - reply: { text: \"See https://shop.example.org\", preview_url: false }\n")
@@ -149,11 +153,14 @@ struct OutboundKindsPayloadTests {
     @Test func storedOutboxRowsReadBackEveryKind() throws {
         let media = Media(.document, source: "https://cdn.example.org/m.pdf", filename: "m.pdf")
         let kinds: [OutboundMessage.Body] = [
-            .media(media, caption: "c"), .mediaButtons(text: "t", buttons: [.init(id: "a", title: "A")], media: media, footer: nil),
+            .media(media, caption: "c"),
+            .mediaButtons(text: "t", buttons: [.init(id: "a", title: "A")], media: media, footer: nil),
             .location(Location(latitude: 1, longitude: 2, name: "n")), .contacts([Contact(name: "M", phones: ["1"])]),
-            .reaction(messageID: "w", emoji: "👍"), .ctaURL(text: "t", button: "b", url: "https://x", header: nil, footer: "f"),
+            .reaction(messageID: "w", emoji: "👍"),
+            .ctaURL(text: "t", button: "b", url: "https://x", header: nil, footer: "f"),
             .locationRequest(text: "where?"),
-            .template(TemplateMessage(name: "t", language: "es", headerMedia: media, body: [.init(name: "a", text: "1")])),
+            .template(
+                TemplateMessage(name: "t", language: "es", headerMedia: media, body: [.init(name: "a", text: "1")])),
         ]
         for body in kinds {
             let message = OutboundMessage(

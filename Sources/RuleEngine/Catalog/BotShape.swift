@@ -89,7 +89,8 @@ public enum BotShape {
             fields: [
                 .required("language", .text(.plain), "its language code, such as en_US or es"),
                 .optional(
-                    "header", .choice(templateHeaderKinds), "a header that takes a parameter: text, image, video or document"),
+                    "header", .choice(templateHeaderKinds),
+                    "a header that takes a parameter: text, image, video or document"),
                 .optional(
                     "body", .alternatives([.integer(minimum: 0), .list(.text(.name))]),
                     "the body's parameters: how many ({{1}}, {{2}}, …) or their names"),

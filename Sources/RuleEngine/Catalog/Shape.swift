@@ -117,7 +117,9 @@ public struct Field: Sendable {
 
     /// A key kept for old files: it works, with a `deprecated-key` warning and a fix-it to `replacement`.
     public static func deprecated(_ name: String, _ shape: Shape, replacement: String) -> Field {
-        Field(name: name, shape: shape, isRequired: false, summary: "old name of '\(replacement)'", replacement: replacement)
+        Field(
+            name: name, shape: shape, isRequired: false, summary: "old name of '\(replacement)'",
+            replacement: replacement)
     }
 
     /// A required field.

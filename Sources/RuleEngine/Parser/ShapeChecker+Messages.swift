@@ -32,7 +32,8 @@ extension ShapeChecker {
                 }
             } else if !["image", "video", "document"].contains(mediaKey), let text = node["text"] {
                 diagnostics.report(
-                    "caption-not-allowed", "WhatsApp shows no caption under \(mediaKey == "audio" ? "an" : "a") \(mediaKey); send the text in its own reply",
+                    "caption-not-allowed",
+                    "WhatsApp shows no caption under \(mediaKey == "audio" ? "an" : "a") \(mediaKey); send the text in its own reply",
                     at: text.location)
             }
             if mediaKey != "document", media["filename"] != nil, let filename = media["filename"] {

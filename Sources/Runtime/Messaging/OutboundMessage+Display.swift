@@ -45,7 +45,8 @@ extension OutboundMessage.Body {
             var parts: [String] = []
             if let header = template.headerMedia { parts.append(media(header)) }
             if let header = template.headerText { parts.append(header) }
-            parts += template.body.map { parameter in parameter.name.map { "\($0)=\(parameter.text)" } ?? parameter.text }
+            parts += template.body.map { parameter in parameter.name.map { "\($0)=\(parameter.text)" } ?? parameter.text
+            }
             parts += template.buttons.map { "\($0.kind)[\($0.index)]=\($0.value)" }
             return "[template \(template.name)]" + (parts.isEmpty ? "" : " " + parts.joined(separator: ", "))
         }

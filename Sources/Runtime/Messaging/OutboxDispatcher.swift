@@ -267,7 +267,8 @@ public final class OutboxDispatcher: Sendable {
         if case .markRead = message.body { return }
         guard let route = failureRoute.withLock({ $0 }) else { return }
         let failure = SendFailure(
-            outboxID: message.id, rule: message.rule, code: SendFailure.code(in: reason), reason: reason, timestamp: now)
+            outboxID: message.id, rule: message.rule, code: SendFailure.code(in: reason), reason: reason, timestamp: now
+        )
         let event = InboundEvent(
             id: "failed:" + message.id, userID: message.to, phoneNumberID: message.phoneNumberID,
             kind: .sendFailed(failure))

@@ -135,7 +135,8 @@ extension DeliveryStatus {
         }
         self.init(
             messageID: try fields.string("messageID"), status: try fields.string("status"),
-            timestamp: try fields.double("timestamp"), errorCodes: codes, errorTitle: fields.optionalString("errorTitle"),
+            timestamp: try fields.double("timestamp"), errorCodes: codes,
+            errorTitle: fields.optionalString("errorTitle"),
             callback: fields.optionalString("callback"))
     }
 }

@@ -85,7 +85,8 @@ public final class GraphAPISender: MessageSender {
                 logger.debug(
                     "message accepted",
                     metadata: [
-                        "wamid": "\(wamid ?? "none")", "outbox.id": "\(message.id)", "rule.id": "\(message.rule ?? "none")",
+                        "wamid": "\(wamid ?? "none")", "outbox.id": "\(message.id)",
+                        "rule.id": "\(message.rule ?? "none")",
                     ])
             }
             return outcome

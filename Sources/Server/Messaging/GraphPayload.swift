@@ -43,12 +43,14 @@ enum GraphPayload {
         case .buttons(let text, let buttons, let header, let footer):
             let header = header.map { Value.object(["type": "text", "text": .string($0)]) }
             return [
-                typed("interactive", interactive("button", text, header: header, footer: footer, action: action(buttons)))
+                typed(
+                    "interactive", interactive("button", text, header: header, footer: footer, action: action(buttons)))
             ]
         case .mediaButtons(let text, let buttons, let media, let footer):
             let header = Value.object(["type": .string(media.kind.rawValue), media.kind.rawValue: object(media)])
             return [
-                typed("interactive", interactive("button", text, header: header, footer: footer, action: action(buttons)))
+                typed(
+                    "interactive", interactive("button", text, header: header, footer: footer, action: action(buttons)))
             ]
         case .list(let text, let button, let sections, let header, let footer):
             let action: Value = .object([

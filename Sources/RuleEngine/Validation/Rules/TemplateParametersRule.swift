@@ -24,7 +24,8 @@ enum TemplateParametersRule: ValidationRule {
         switch arguments["body"] {
         case .array(let values):
             if let names = template.bodyNames {
-                problems.append("its body takes named parameters; write them as name: value (\(names.joined(separator: ", ")))")
+                problems.append(
+                    "its body takes named parameters; write them as name: value (\(names.joined(separator: ", ")))")
             } else if values.count != template.bodyCount {
                 problems.append("its body takes \(template.bodyCount) parameter(s), \(values.count) given")
             }
@@ -52,9 +53,11 @@ enum TemplateParametersRule: ValidationRule {
         case (let kind?, .null): problems.append("its \(kind) header needs a value under header:")
         case ("text", .object): problems.append("its header is text; give a text, not media")
         case (let kind?, .object(let fields)) where fields[kind] == nil:
-            problems.append("its header is \(kind == "image" ? "an" : "a") \(kind); write header: {\(kind): LINK-OR-ID}")
+            problems.append(
+                "its header is \(kind == "image" ? "an" : "a") \(kind); write header: {\(kind): LINK-OR-ID}")
         case (let kind?, .string) where kind != "text":
-            problems.append("its header is \(kind == "image" ? "an" : "a") \(kind); write header: {\(kind): LINK-OR-ID}")
+            problems.append(
+                "its header is \(kind == "image" ? "an" : "a") \(kind); write header: {\(kind): LINK-OR-ID}")
         default: break
         }
         if case .array(let buttons) = arguments["buttons"] {
@@ -65,7 +68,8 @@ enum TemplateParametersRule: ValidationRule {
                 let given = button["payload"] != .null ? "quick_reply" : "url"
                 if given != kind {
                     problems.append(
-                        "button \(index + 1) is \(kind == "url" ? "a url button; give url_suffix" : "a quick reply; give payload")")
+                        "button \(index + 1) is \(kind == "url" ? "a url button; give url_suffix" : "a quick reply; give payload")"
+                    )
                 }
             }
         }

@@ -58,10 +58,15 @@ struct SendTemplateAction: BuiltInAction {
 
     func perform(_ arguments: Arguments, in context: inout ActionContext) throws {
         let declared = context.bot.graph.whatsAppTemplates[arguments.name]
-        var message = TemplateMessage(name: arguments.name, language: arguments.language ?? declared?.language ?? "en_US")
+        var message = TemplateMessage(
+            name: arguments.name, language: arguments.language ?? declared?.language ?? "en_US")
         if let header = arguments.header {
             let text = context.render(header.value)
-            if let kind = header.kind { message.headerMedia = Media(kind, source: text) } else { message.headerText = text }
+            if let kind = header.kind {
+                message.headerMedia = Media(kind, source: text)
+            } else {
+                message.headerText = text
+            }
         }
         switch arguments.body {
         case .positional(let values)?:

@@ -73,7 +73,8 @@ struct ReplyAction: BuiltInAction {
         if let (kind, argument) = arguments.media {
             let media = argument.render(kind, in: context)
             if let buttons, !buttons.isEmpty {
-                context.send(.mediaButtons(text: text ?? "", buttons: buttons, media: media, footer: footer), quote: quote)
+                context.send(
+                    .mediaButtons(text: text ?? "", buttons: buttons, media: media, footer: footer), quote: quote)
             } else {
                 context.send(.media(media, caption: kind.takesCaption ? text : nil), quote: quote)
             }
