@@ -7,10 +7,11 @@ import Testing
 /// `add_days`, `at_time`, `start_of_day` and `parse_time` keep wall-clock time in the bot's time
 /// zone across daylight-saving changes (Madrid: 29 March 2026 springs forward, 25 October falls back).
 struct CalendarTimeTests {
-    let madrid = TimeZone(identifier: "Europe/Madrid")!
+    let madrid = TimeZone(identifier: "Europe/Madrid") ?? .gmt
 
+    /// A UTC wall-clock time as Unix seconds (NaN if the text is malformed, which fails every comparison).
     func utc(_ text: String) -> Double {
-        CalendarTime.parse(text, format: "yyyy-MM-dd HH:mm", timeZone: TimeZone(identifier: "UTC")!)!
+        CalendarTime.parse(text, format: "yyyy-MM-dd HH:mm", timeZone: .gmt) ?? .nan
     }
 
     @Test func tomorrowAtTenIsTenAcrossSpringForward() throws {
