@@ -43,3 +43,27 @@ struct BotOutlineTests {
         #expect(outline.hover(line: 10, column: 11)?.contains("store a value") == true)
     }
 }
+
+/// Texts and WhatsApp templates are declarations an editor completes and jumps to.
+struct BotOutlineTemplateTests {
+    static let text = """
+        texts:
+          hello: Hi
+        whatsapp_templates:
+          order_ready: { language: en_US }
+        rules:
+          - when: message
+            fallback_template: order_ready
+            do:
+              - reply: { named_text: hello }
+              - send_template: 
+        """
+    let outline = BotOutline(text: Self.text, file: "bot.yaml")
+
+    @Test func completesAndFindsBothKinds() {
+        #expect(outline.declarations.map { "\($0.kind) \($0.name)" } == ["text hello", "whatsapp template order_ready"])
+        #expect(outline.completions(line: 10, column: 24).map(\.label) == ["order_ready"])
+        #expect(outline.completions(line: 9, column: 33).map(\.label) == ["hello"])
+        #expect(outline.references(line: 4, column: 4).map(\.line) == [4, 7])
+    }
+}

@@ -4,7 +4,7 @@
 public struct BotOutline: Sendable {
     /// A declared name and where its key is.
     public struct Declaration: Sendable, Hashable {
-        /// What it is: `state`, `timer` or `text`.
+        /// What it is: `state`, `timer`, `text` or `whatsapp template`.
         public var kind: String
         /// Its name.
         public var name: String
@@ -12,7 +12,7 @@ public struct BotOutline: Sendable {
         public var location: SourceLocation
     }
 
-    /// Every declared state, timer and named text.
+    /// Every declared state, timer, named text and WhatsApp template.
     public let declarations: [Declaration]
     let lines: [Substring]
     let catalog: ActionCatalog
@@ -23,7 +23,11 @@ public struct BotOutline: Sendable {
         var reader = YAMLReader(file: file)
         let root = reader.read(text, diagnostics: &diagnostics)
         var found: [Declaration] = []
-        for (section, kind) in [("states", "state"), ("timers", "timer"), ("templates", "text")] {
+        let sections = [
+            ("states", "state"), ("timers", "timer"), ("texts", "text"), ("templates", "text"),
+            ("whatsapp_templates", "whatsapp template"),
+        ]
+        for (section, kind) in sections {
             for pair in root?[section]?.pairs ?? [] {
                 if let name = pair.key.scalar {
                     found.append(.init(kind: kind, name: name, location: pair.key.location))
@@ -36,8 +40,8 @@ public struct BotOutline: Sendable {
     }
 
     /// What may be typed at `line`:`column`: state names after `goto:` or `in:`, timer names after
-    /// a timer action or `timer:`, text names after `template:`, action names at the start of a
-    /// list item under `do:`.
+    /// a timer action or `timer:`, text names after `named_text:`, WhatsApp templates after
+    /// `send_template:` or `name:`, action names at the start of a list item under `do:`.
     public func completions(line: Int, column: Int) -> [(label: String, detail: String)] {
         guard line >= 1, line <= lines.count else { return [] }
         let prefix = String(lines[line - 1].prefix(max(0, column - 1)))
@@ -46,7 +50,8 @@ public struct BotOutline: Sendable {
         }
         if prefix.contains(/(goto|in|state):\s*\[?[\w\s,-]*$/) { return names("state") }
         if prefix.contains(/(start_timer|restart_timer|cancel_timer|timer):\s*[\w-]*$/) { return names("timer") }
-        if prefix.contains(/template:\s*[\w-]*$/) { return names("text") }
+        if prefix.contains(/(send_template|fallback_template|name):\s*[\w-]*$/) { return names("whatsapp template") }
+        if prefix.contains(/(named_text|template):\s*[\w-]*$/) { return names("text") }
         if prefix.wholeMatch(of: /\s*-\s+[\w_]*/) != nil {
             return catalog.specs.keys.sorted().map { ($0, catalog.specs[$0]?.summary ?? "") }
         }

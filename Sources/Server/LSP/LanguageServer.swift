@@ -102,7 +102,8 @@ final class LanguageServer {
             guard let uri = params["textDocument"]["uri"].string, let outline = documents[uri]?.outline else {
                 return .success(.array([]))
             }
-            let kinds = ["state": 10, "timer": 14, "text": 15]  // LSP's Enum, Constant, String
+            // LSP's Enum, Constant, String, Interface.
+            let kinds = ["state": 10, "timer": 14, "text": 15, "whatsapp template": 11]
             return .success(
                 .array(
                     outline.declarations.map { declaration in
