@@ -45,6 +45,10 @@ public enum ConversationParser {
         if let id = node["tap"]?.scalar {
             return step(.send(.init(type: "interactive", button: id)))
         }
+        if let status = node["status"] {
+            let error = status["error"]?.scalar.flatMap { Int($0) }
+            return step(.status(name: status.scalar ?? status["name"]?.scalar ?? "delivered", error: error))
+        }
         if node["resend"] != nil { return step(.resend) }
         if node["restart"] != nil { return step(.restart) }
         if let text = node["advance"]?.scalar, let seconds = DurationText.seconds(text) {
@@ -75,6 +79,7 @@ public enum ConversationParser {
         "one step of a conversation",
         exactlyOneOf: [
             "send", "tap", "resend", "advance", "reply", "no_reply", "skip_replies", "state", "expect", "restart",
+            "status",
         ],
         fields: [
             .optional(
@@ -108,6 +113,16 @@ public enum ConversationParser {
             .optional("state", .text(.name), "the user is in this state"),
             .optional("expect", .text(.expression), "this expression over the user's data is true"),
             .optional("restart", .alternatives([.none, .boolean]), "stop and start the host on the same storage"),
+            .optional(
+                "status",
+                .alternatives([
+                    .choice(BotShape.statuses),
+                    .record(
+                        RecordShape(fields: [
+                            .required("name", .choice(BotShape.statuses)),
+                            .optional("error", .integer(minimum: 0), "Meta's error code, such as 131047"),
+                        ])),
+                ]), "WhatsApp reports this status of the bot's latest message"),
             .optional("from", .text(.plain), "another user's phone number for this step"),
         ])
 

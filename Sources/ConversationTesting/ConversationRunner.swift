@@ -72,14 +72,27 @@ public struct ConversationRunner: Sendable {
         var users: [String: SimulatedUser] = [:]
         var lastEntry: InboxEntry?
         var replies: [OutboundMessage] = []
+        var lastSent: OutboundMessage?
 
+        func isReceipt(_ message: OutboundMessage) -> Bool {
+            if case .markRead = message.body { return true }
+            return false
+        }
         func collect() {
-            replies += sender.drain().filter { if case .markRead = $0.body { false } else { true } }
+            let sent = sender.drain().filter { !isReceipt($0) }
+            lastSent = sent.last ?? lastSent
+            replies += sent
         }
         func record(_ outcome: BotHost.Outcome, _ label: String) {
             guard trace else { return }
             if case .processed(let evaluation) = outcome {
-                result.traces.append("\(label)\n\(evaluation.trace.rendered)")
+                // What the rules committed to send, with what a user taps or opens.
+                let sent = evaluation.commit.outbox.filter { !isReceipt($0) }.map {
+                    "  → "
+                        + $0.detailedText.split(separator: "\n", omittingEmptySubsequences: false).joined(
+                            separator: "\n    ")
+                }
+                result.traces.append(([label, evaluation.trace.rendered] + sent).joined(separator: "\n"))
             }
         }
 
@@ -96,6 +109,21 @@ public struct ConversationRunner: Sendable {
                 await deliver(entry, storage: storage, host: host, time: time) {
                     record($0, "send \(message.text ?? message.button ?? message.type)")
                 }
+                collect()
+            case .status(let name, let error):
+                guard let message = lastSent else {
+                    result.failure = "\(at): 'status' needs a message the bot sent earlier"
+                    return result
+                }
+                time.advance(by: 1)
+                let status = DeliveryStatus(
+                    messageID: "wamid.test.\(message.id)", status: name, timestamp: time.now(),
+                    errorCodes: error.map { [$0] } ?? [], errorTitle: error.map { "error \($0)" },
+                    callback: SendCallback(message: message).text)
+                let entry = InboxEntry(
+                    bot: bot.name,
+                    event: InboundEvent(id: "status:\(message.id):\(name)", userID: message.to, kind: .status(status)))
+                await deliver(entry, storage: storage, host: host, time: time) { record($0, "status \(name)") }
                 collect()
             case .resend:
                 guard let entry = lastEntry else {

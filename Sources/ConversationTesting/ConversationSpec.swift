@@ -62,6 +62,9 @@ public struct ConversationSpec: Sendable {
         case expect(CompiledExpression)
         /// The host is stopped and a new one is started on the same storage.
         case restart
+        /// WhatsApp reports a status of the bot's latest message: `status: delivered` or
+        /// `status: { name: failed, error: 131047 }`.
+        case status(name: String, error: Int?)
     }
 
     /// A message a test sends.

@@ -61,10 +61,10 @@ public final class CoverageRecorder: HostObserver {
                 }))
     }
 
-    /// The names a reply's arguments refer to with `template:`.
+    /// The names a reply's arguments refer to with `named_text:` (or the old `template:`).
     private static func templateNames(in arguments: Value) -> [String] {
         guard case .object(let fields) = arguments else { return [] }
-        return fields["template"]?.string.map { [$0] } ?? []
+        return ["named_text", "template"].compactMap { fields[$0]?.string }
     }
 }
 

@@ -61,7 +61,8 @@ struct BotOutlineTemplateTests {
     let outline = BotOutline(text: Self.text, file: "bot.yaml")
 
     @Test func completesAndFindsBothKinds() {
-        #expect(outline.declarations.map { "\($0.kind) \($0.name)" } == ["text hello", "whatsapp template order_ready"])
+        #expect(
+            outline.declarations.map { "\($0.kind) \($0.name)" } == ["text hello", "whatsapp template order_ready"])
         #expect(outline.completions(line: 10, column: 24).map(\.label) == ["order_ready"])
         #expect(outline.completions(line: 9, column: 33).map(\.label) == ["hello"])
         #expect(outline.references(line: 4, column: 4).map(\.line) == [4, 7])

@@ -19,6 +19,7 @@ struct ShippedBotTests {
     @Test func shipsBothSeedBots() {
         #expect(Self.botFiles.contains("json_cache.yaml"))
         #expect(Self.botFiles.contains("expiry.yaml"))
+        #expect(Self.botFiles.contains("appointments.yaml"))
     }
 
     @Test(arguments: botFiles)
@@ -28,7 +29,7 @@ struct ShippedBotTests {
         #expect(result.graph != nil)
     }
 
-    @Test(arguments: ["json_cache.yaml", "expiry.yaml"])
+    @Test(arguments: ["json_cache.yaml", "expiry.yaml", "appointments.yaml"])
     func graphMatchesGoldenFile(name: String) throws {
         let graph = try #require(try Self.compile(name).graph)
         let base = String(name.dropLast(5))
