@@ -20,11 +20,26 @@ public enum ConversationParser {
         var spec = ConversationSpec(
             bot: root["bot"]?.scalar ?? "", user: root["user"]?.scalar ?? "15550000001", name: root["name"]?.scalar,
             tests: [])
+        spec.calls = readMocks(root["calls"])
+        for pair in root["env"]?.pairs ?? [] {
+            if let name = pair.key.scalar, let value = pair.value.scalar { spec.environment[name] = value }
+        }
         for test in root["tests"]?.items ?? [] {
             let steps = (test["steps"]?.items ?? []).compactMap { readStep($0, &diagnostics) }
-            spec.tests.append(.init(name: test["name"]?.scalar ?? "unnamed", location: test.location, steps: steps))
+            spec.tests.append(
+                .init(
+                    name: test["name"]?.scalar ?? "unnamed", location: test.location, steps: steps,
+                    calls: readMocks(test["calls"])))
         }
         return (diagnostics.hasErrors ? nil : spec, diagnostics.sorted)
+    }
+
+    private static func readMocks(_ node: SyntaxNode?) -> [String: CallMock] {
+        var mocks: [String: CallMock] = [:]
+        for pair in node?.pairs ?? [] {
+            if let name = pair.key.scalar { mocks[name] = CallMock.read(ValueLowering.data(pair.value)) }
+        }
+        return mocks
     }
 
     private static func readStep(_ node: SyntaxNode, _ diagnostics: inout DiagnosticBag) -> ConversationSpec.Step? {
@@ -44,6 +59,18 @@ public enum ConversationParser {
         }
         if let id = node["tap"]?.scalar {
             return step(.send(.init(type: "interactive", button: id)))
+        }
+        if let event = node["event"] {
+            return step(
+                .event(
+                    name: event.scalar ?? event["name"]?.scalar ?? "",
+                    data: event["data"].map(ValueLowering.data) ?? .null))
+        }
+        if let called = node["called"] {
+            return step(
+                .called(
+                    name: called.scalar ?? called["name"]?.scalar ?? "",
+                    body: called["body"].map(ValueLowering.data) ?? .null))
         }
         if let status = node["status"] {
             let error = status["error"]?.scalar.flatMap { Int($0) }
@@ -79,7 +106,7 @@ public enum ConversationParser {
         "one step of a conversation",
         exactlyOneOf: [
             "send", "tap", "resend", "advance", "reply", "no_reply", "skip_replies", "state", "expect", "restart",
-            "status",
+            "status", "event", "called",
         ],
         fields: [
             .optional(
@@ -123,6 +150,25 @@ public enum ConversationParser {
                             .optional("error", .integer(minimum: 0), "Meta's error code, such as 131047"),
                         ])),
                 ]), "WhatsApp reports this status of the bot's latest message"),
+            .optional(
+                "event",
+                .alternatives([
+                    .text(.name),
+                    .record(
+                        RecordShape(fields: [
+                            .required("name", .text(.name)), .optional("data", .data, "the event's data"),
+                        ])),
+                ]), "the business posts this event for the user, as POST /api/events would"),
+            .optional(
+                "called",
+                .alternatives([
+                    .text(.name),
+                    .record(
+                        RecordShape(fields: [
+                            .required("name", .text(.name)),
+                            .optional("body", .data, "fields the request's JSON body must hold"),
+                        ])),
+                ]), "the bot made this call (by its as: name) since the last check"),
             .optional("from", .text(.plain), "another user's phone number for this step"),
         ])
 
@@ -132,12 +178,18 @@ public enum ConversationParser {
             .required("bot", .text(.plain), "the bot file, relative to this file"),
             .optional("user", .text(.plain), "the user's phone number"),
             .optional("name", .text(.plain), "the user's WhatsApp profile name"),
+            .optional("calls", .dictionary(key: .name, value: .data), "how calls are answered, by their as: name"),
+            .optional(
+                "env", .dictionary(key: .name, value: .text(.plain)),
+                "environment variables the bot's API settings read as ${NAME} in these tests"),
             .required(
                 "tests",
                 .list(
                     .record(
                         RecordShape(fields: [
                             .required("name", .text(.plain), "what the conversation checks"),
+                            .optional(
+                                "calls", .dictionary(key: .name, value: .data), "this test's call mocks, by as: name"),
                             .required("steps", .list(.record(stepShape)), "the steps"),
                         ]))), "the conversations"),
         ])

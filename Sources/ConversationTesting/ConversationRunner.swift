@@ -32,16 +32,19 @@ public struct ConversationRunner: Sendable {
     let bot: LoadedBot
     let makeStorage: @Sendable () throws -> any BotStorage
     let observer: any HostObserver
+    let registry: ActionRegistry
 
     /// A runner for `bot`; each test gets storage from `makeStorage` (fresh memory by default),
     /// and `observer` sees every evaluation (a `CoverageRecorder` for `rulebot test --coverage`).
+    /// Calls are answered by the tests' mocks; tasks registered in `registry` really run.
     public init(
         bot: LoadedBot, makeStorage: @escaping @Sendable () throws -> any BotStorage = { MemoryStorage() },
-        observer: any HostObserver = NoObserver()
+        observer: any HostObserver = NoObserver(), registry: ActionRegistry = .builtIn
     ) {
         self.bot = bot
         self.makeStorage = makeStorage
         self.observer = observer
+        self.registry = registry
     }
 
     /// 2026-01-01 10:30:00 UTC: a fixed start so tests with times are repeatable.
@@ -67,12 +70,22 @@ public struct ConversationRunner: Sendable {
         let sender = RecordingSender()
         var logger = Logger(label: "rulebot.test")
         logger.logLevel = .critical
+        let bots = BotSet([bot])
+        let performer = MockPerformer(mocks: spec.calls.merging(test.calls) { _, own in own })
+        let working = WorkingSender(
+            messages: sender,
+            runner: WorkRunner(
+                bots: bots, performer: performer, registry: registry, environment: { spec.environment[$0] },
+                logger: logger))
         var host = BotHost(
-            bots: BotSet([bot]), storage: storage, sender: sender, time: time, observer: observer, logger: logger)
+            bots: bots, storage: storage, sender: working, time: time, observer: observer, logger: logger)
+        var events = 0
         var users: [String: SimulatedUser] = [:]
         var lastEntry: InboxEntry?
         var replies: [OutboundMessage] = []
         var lastSent: OutboundMessage?
+        /// The titles of the buttons and rows the bot sent, by id: a tap carries its title.
+        var choices: [String: String] = [:]
 
         func isReceipt(_ message: OutboundMessage) -> Bool {
             if case .markRead = message.body { return true }
@@ -81,6 +94,7 @@ public struct ConversationRunner: Sendable {
         func collect() {
             let sent = sender.drain().filter { !isReceipt($0) }
             lastSent = sent.last ?? lastSent
+            for message in sent { choices.merge(message.body.choiceTitles) { _, new in new } }
             replies += sent
         }
         func record(_ outcome: BotHost.Outcome, _ label: String) {
@@ -103,13 +117,43 @@ public struct ConversationRunner: Sendable {
             case .send(let message):
                 time.advance(by: 1)
                 var user = users[phone] ?? SimulatedUser(phone: phone, name: step.user == nil ? spec.name : nil)
-                let entry = InboxEntry(bot: bot.name, event: user.event(for: message, at: time.now()))
+                var event = user.event(for: message, at: time.now())
+                if case .message(var tapped) = event.kind, let id = tapped.buttonID, let title = choices[id] {
+                    tapped.buttonTitle = title
+                    event.kind = .message(tapped)
+                }
+                let entry = InboxEntry(bot: bot.name, event: event)
                 users[phone] = user
                 lastEntry = entry
                 await deliver(entry, storage: storage, host: host, time: time) {
                     record($0, "send \(message.text ?? message.button ?? message.type)")
                 }
                 collect()
+            case .event(let name, let data):
+                time.advance(by: 1)
+                events += 1
+                let event = InboundEvent(
+                    id: "event:test-\(events)", userID: phone,
+                    kind: .business(BusinessEvent(name: name, data: data, id: "test-\(events)")))
+                await deliver(InboxEntry(bot: bot.name, event: event), storage: storage, host: host, time: time) {
+                    record($0, "event \(name)")
+                }
+                collect()
+            case .called(let name, let body):
+                var made = performer.takeMade()
+                guard let index = made.firstIndex(where: { $0.name == name }) else {
+                    let names = made.map { "'\($0.name)'" }.joined(separator: ", ")
+                    result.failure =
+                        "\(at): expected a call '\(name)', but the bot made \(made.isEmpty ? "none" : names)"
+                    return result
+                }
+                let call = made.remove(at: index)
+                let sent = call.request.body.flatMap { try? JSONParser.parse($0) } ?? .null
+                if let missing = Self.missingFields(body, in: sent) {
+                    result.failure =
+                        "\(at): the call '\(name)' was made with a body without \(missing):\n" + indent(sent.jsonText)
+                    return result
+                }
             case .status(let name, let error):
                 guard let message = lastSent else {
                     result.failure = "\(at): 'status' needs a message the bot sent earlier"
@@ -133,14 +177,21 @@ public struct ConversationRunner: Sendable {
                 await deliver(entry, storage: storage, host: host, time: time) { record($0, "resend") }
                 collect()
             case .advance(let seconds):
+                // Timers fire and retries (of calls, of sends) go at their times on the way.
                 let target = time.now() + seconds
-                while let due = try? await storage.nextTimerDue(), due <= target {
+                while true {
+                    let timer = (try? await storage.nextTimerDue()) ?? nil
+                    let send = await host.sendDue()
+                    guard let due = [timer, send].compactMap({ $0 }).min(), due <= target else { break }
                     time.set(max(time.now(), due))
                     let fired = await host.fireDueTimers()
-                    if fired == 0 { break }
+                    if fired == 0, send.map({ $0 > time.now() }) ?? true, timer.map({ $0 > time.now() }) ?? true {
+                        break
+                    }
                 }
                 time.set(target)
                 await host.fireDueTimers()
+                await host.sendDue()
                 collect()
             case .reply(let expectation):
                 guard !replies.isEmpty else {
@@ -172,15 +223,37 @@ public struct ConversationRunner: Sendable {
                 }
             case .restart:
                 host = BotHost(
-                    bots: BotSet([bot]), storage: storage, sender: sender, time: time, observer: observer,
-                    logger: logger)
+                    bots: bots, storage: storage, sender: working, time: time, observer: observer, logger: logger)
                 await host.drainInbox()
                 await host.dispatcher.flushPending()
                 await host.fireDueTimers()
                 collect()
             }
+            if let call = performer.takeUnmocked().first {
+                result.failure =
+                    "\(at): the bot called \(call), but the test gives no mock for it; answer it under calls:, "
+                    + "such as { status: 200, json: { … } }, { fail: connection refused } or { timeout: true }"
+                return result
+            }
         }
         return result
+    }
+
+    /// The first field of `expected` that `actual` lacks or holds differently, as a path; nil
+    /// when `actual` holds all of `expected` (numbers compare by value, whatever their form).
+    static func missingFields(_ expected: Value, in actual: Value, path: String = "") -> String? {
+        if case .object(let fields) = expected {
+            for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+                let inner = path.isEmpty ? key : "\(path).\(key)"
+                if let missing = missingFields(value, in: actual[key], path: inner) { return missing }
+            }
+            return nil
+        }
+        if expected == .null { return nil }
+        let same =
+            expected == actual || (expected.number != nil && expected.number == actual.number)
+            || (expected.string != nil && expected.string == actual.string)
+        return same ? nil : "\(path.isEmpty ? "the value" : path) = \(expected.jsonText)"
     }
 
     private func deliver(

@@ -21,6 +21,10 @@ public struct ConversationSpec: Sendable {
     public var name: String?
     /// The conversations.
     public var tests: [Test]
+    /// How calls are answered, by result name, in every test (a test's own `calls:` win).
+    public var calls: [String: CallMock] = [:]
+    /// The environment API settings read as `${NAME}` in these tests (the real one is not read).
+    public var environment: [String: String] = [:]
 
     /// One scripted conversation, run on fresh storage.
     public struct Test: Sendable {
@@ -30,6 +34,8 @@ public struct ConversationSpec: Sendable {
         public var location: SourceLocation
         /// The steps, in order.
         public var steps: [Step]
+        /// This test's call mocks.
+        public var calls: [String: CallMock] = [:]
     }
 
     /// One step and where it is written.
@@ -65,6 +71,11 @@ public struct ConversationSpec: Sendable {
         /// WhatsApp reports a status of the bot's latest message: `status: delivered` or
         /// `status: { name: failed, error: 131047 }`.
         case status(name: String, error: Int?)
+        /// The business posts an event for the user: `event: { name: order_shipped, data: {…} }`.
+        case event(name: String, data: Value)
+        /// The bot made this call, with a body holding these fields: `called: ticket` or
+        /// `called: { name: ticket, body: { email: ana@example.org } }`.
+        case called(name: String, body: Value)
     }
 
     /// A message a test sends.

@@ -27,6 +27,9 @@ public enum ActionEffect: Sendable, Hashable {
     /// Sends a free-form message (not a template), which WhatsApp allows only within 24 hours
     /// of the user's last message: the compiler checks where such actions may run.
     case sendsFreeForm
+    /// Hands off work (an HTTP call, a custom task) whose result comes back as an event named by
+    /// this argument: `when: { response: NAME }` or `when: { call_failed: NAME }`.
+    case returns(argument: String)
 }
 
 /// A short form an action's arguments may take, rewritten into the one mapping the runtime
@@ -73,6 +76,11 @@ extension ActionSpec {
     /// The fixed storage keys the action writes, whatever its arguments (`user.ticket`).
     public var writtenKeys: [String] {
         effects.compactMap { if case .writes(let key) = $0 { key } else { nil } }
+    }
+
+    /// The result names this use of the action hands off work under.
+    public func returnedResults(_ arguments: Value) -> [String] {
+        effects.compactMap { if case .returns(argument: let name) = $0 { arguments[name].string } else { nil } }
     }
 
     /// Whether it sends a message WhatsApp allows only inside the 24-hour window.

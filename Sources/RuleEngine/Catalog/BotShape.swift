@@ -19,6 +19,7 @@ public enum BotShape {
                 "what starts the rule",
                 exactlyOneOf: [
                     "command", "type", "text", "text_contains", "text_matches", "button", "timer", "status",
+                    "response", "call_failed", "event",
                 ],
                 fields: [
                     .optional(
@@ -34,6 +35,13 @@ public enum BotShape {
                     .optional(
                         "status", .alternatives([.choice(statuses), .list(.choice(statuses))]),
                         "a delivery status of a message the bot sent"),
+                    .optional(
+                        "response", .text(.resultName),
+                        "the answer to the call (or custom work) that names its result this"),
+                    .optional(
+                        "call_failed", .text(.resultName),
+                        "the call (or custom work) that names its result this failed for good"),
+                    .optional("event", .text(.name), "an event the business posted for the user (POST /api/events)"),
                     .optional("case_sensitive", .boolean, "match commands and text exactly as written (default false)"),
                 ])),
     ])
@@ -77,6 +85,27 @@ public enum BotShape {
                     .optional("description", .text(.plain), "what the timer is for"),
                 ])),
     ])
+
+    /// An HTTP API the bot calls with `call`.
+    static let api = Shape.record(
+        RecordShape(
+            "an HTTP API of the business",
+            fields: [
+                .required(
+                    "base_url", .text(.plain),
+                    "http(s)://host/path the call's path is added to; may read ${ENVIRONMENT_VARIABLES}"),
+                .optional(
+                    "headers", .dictionary(key: .name, value: .text(.plain)),
+                    "headers sent with every call; values may read ${ENVIRONMENT_VARIABLES}, such as a token"),
+                .optional("timeout", .text(.duration), "how long one attempt may take (default 10s)"),
+                .optional(
+                    "attempts", .integer(minimum: 1),
+                    "tries on network errors, 429 and 5xx before call_failed (default 3)"),
+                .optional(
+                    "allow_private", .boolean,
+                    "allow loopback and private addresses (a service on this machine or network; default false)"),
+                .optional("description", .text(.plain), "what the API is"),
+            ]))
 
     /// The parts of a template message that take values; Meta's template says which.
     public static let templateHeaderKinds = ["text", "image", "video", "document"]
@@ -125,6 +154,7 @@ public enum BotShape {
             .optional(
                 "whatsapp_templates", .dictionary(key: .name, value: whatsAppTemplate),
                 "Meta-approved template messages the bot sends with send_template"),
+            .optional("apis", .dictionary(key: .name, value: api), "HTTP APIs the bot calls with call:"),
             .optional("vars", .dictionary(key: .name, value: .data), "constants the bot reads as vars.NAME"),
             .required("rules", .list(.record(rule)), "the rules, tried in order"),
         ])

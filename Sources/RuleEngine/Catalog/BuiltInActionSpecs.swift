@@ -197,6 +197,24 @@ public enum BuiltInActionSpecs {
             summary: "ask the user to share their location, with a button", effects: [.sendsMessage, .sendsFreeForm],
             shorthand: .field("text")),
         ActionSpec(
+            name: "call",
+            arguments: .record(
+                RecordShape(fields: [
+                    .required("api", .text(.apiName), "an API declared under apis:"),
+                    .optional(
+                        "method", .choice(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+                        "the HTTP method (default GET, or POST with a body)"),
+                    .optional(
+                        "path", .text(.template()), "added to the API's base_url, such as /tickets/{{ user.ticket }}"),
+                    .optional("query", .dictionary(key: .name, value: .data), "query parameters"),
+                    .optional("body", .data, "a JSON body: values, =expressions and {{ templates }}"),
+                    .required(
+                        "as", .text(.name),
+                        "the result's name: when: { response: NAME } and when: { call_failed: NAME } handle it"),
+                ])),
+            summary: "call an HTTP API after the commit; the answer comes back as an event in the user's order",
+            effects: [.returns(argument: "as")]),
+        ActionSpec(
             name: "typing", arguments: .none,
             summary: "mark the user's message as read and show a typing indicator (up to 25 s, or until the reply)",
             effects: [.sendsMessage], shorthand: .empty),

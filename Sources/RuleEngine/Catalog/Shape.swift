@@ -54,6 +54,10 @@ public enum TextKind: Sendable, Hashable {
     case whatsAppTemplateName
     /// A duration such as `2h`, or `=expression` giving seconds or a duration text.
     case durationOrExpression
+    /// The name of an API declared under `apis:`.
+    case apiName
+    /// The name a `call` gives its result, which `response:` and `call_failed:` triggers name.
+    case resultName
     /// An IANA time zone such as `Europe/Madrid`.
     case timeZone
     /// A command such as `/HISTORY`.

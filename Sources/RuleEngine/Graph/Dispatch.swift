@@ -21,6 +21,12 @@ public struct Dispatch: Sendable, Hashable, Codable {
     public var status: [Int] = []
     /// Rules for failed sends (`send_failed`): also tried for a `failed` status.
     public var sendFailed: [Int] = []
+    /// Rules for the answers of calls and work, by result name.
+    public var byResponse: [String: [Int]] = [:]
+    /// Rules for failed calls and work, by result name.
+    public var byCallFailure: [String: [Int]] = [:]
+    /// Rules for the business's events, by event name.
+    public var byEvent: [String: [Int]] = [:]
 
     init(rules: [RuleNode]) {
         for rule in rules {
@@ -35,6 +41,9 @@ public struct Dispatch: Sendable, Hashable, Codable {
             case .timer(let name): byTimer[name, default: []].append(rule.index)
             case .status: status.append(rule.index)
             case .sendFailed: sendFailed.append(rule.index)
+            case .response(let name): byResponse[name, default: []].append(rule.index)
+            case .callFailed(let name): byCallFailure[name, default: []].append(rule.index)
+            case .event(let name): byEvent[name, default: []].append(rule.index)
             }
         }
     }

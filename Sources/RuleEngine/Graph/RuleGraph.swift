@@ -24,6 +24,8 @@ public struct RuleGraph: Sendable, Hashable, Codable {
     public var templateLocations: [String: SourceLocation] = [:]
     /// The WhatsApp templates the bot declares, by name.
     public var whatsAppTemplates: [String: WhatsAppTemplate] = [:]
+    /// The HTTP APIs the bot calls, by name.
+    public var apis: [String: APIDeclaration] = [:]
     /// Constants readable as `vars.NAME`.
     public var vars: [String: Value]
     /// The rules in file order; `RuleNode.index` is a position in this array.
@@ -115,4 +117,34 @@ public struct ActionNode: Sendable, Hashable, Codable {
     public var entersStates: [String] = []
     /// The timers it starts, from its declared effects.
     public var startsTimers: [String] = []
+}
+
+/// An HTTP API as the bot file declares it. Header values and the base URL may hold
+/// `${VARIABLE}`s, read from the environment when a call is made, never stored or logged.
+public struct APIDeclaration: Sendable, Hashable, Codable {
+    /// Its name in the bot file.
+    public var name: String
+    /// What paths are added to.
+    public var baseURL: String
+    /// Headers sent with every call.
+    public var headers: [String: String]
+    /// Seconds one attempt may take.
+    public var timeout: Double
+    /// Attempts on network errors, 429 and 5xx before the call fails.
+    public var attempts: Int
+    /// Whether loopback and private addresses may be called.
+    public var allowPrivate: Bool
+
+    /// Creates a declaration.
+    public init(
+        name: String, baseURL: String, headers: [String: String] = [:], timeout: Double = 10, attempts: Int = 3,
+        allowPrivate: Bool = false
+    ) {
+        self.name = name
+        self.baseURL = baseURL
+        self.headers = headers
+        self.timeout = timeout
+        self.attempts = attempts
+        self.allowPrivate = allowPrivate
+    }
 }

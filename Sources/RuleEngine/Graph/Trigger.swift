@@ -20,11 +20,17 @@ public enum Trigger: Sendable, Hashable, Codable {
     case status([String])
     /// A message the bot sent failed for good: refused by the Graph API, or a `failed` status.
     case sendFailed
+    /// The answer to a `call` (or a custom action's work) named this.
+    case response(String)
+    /// A `call` (or a custom action's work) named this failed for good.
+    case callFailed(String)
+    /// An event the business posted for the user (`POST /api/events`) with this name.
+    case event(String)
 
     /// Whether an inbound message starts it (not a timer, not a delivery status).
     public var isMessage: Bool {
         switch self {
-        case .timer, .status, .sendFailed: false
+        case .timer, .status, .sendFailed, .response, .callFailed, .event: false
         default: true
         }
     }
@@ -42,6 +48,9 @@ public enum Trigger: Sendable, Hashable, Codable {
         case .timer(let name): "timer \(name)"
         case .status(let statuses): statuses.isEmpty ? "status" : "status " + statuses.joined(separator: "|")
         case .sendFailed: "send_failed"
+        case .response(let name): "response \(name)"
+        case .callFailed(let name): "call_failed \(name)"
+        case .event(let name): "event \(name)"
         }
     }
 }

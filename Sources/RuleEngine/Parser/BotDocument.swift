@@ -31,6 +31,13 @@ struct BotDocument {
         var template: WhatsAppTemplate
     }
 
+    /// An HTTP API declared under `apis:`.
+    struct APIDecl {
+        var name: String
+        var location: SourceLocation
+        var api: APIDeclaration
+    }
+
     struct ActionDecl {
         var name: String
         var arguments: Value
@@ -62,6 +69,7 @@ struct BotDocument {
     var timers: [TimerDecl] = []
     var templates: [TemplateDecl] = []
     var whatsAppTemplates: [WhatsAppTemplateDecl] = []
+    var apis: [APIDecl] = []
     var vars: [String: Value] = [:]
     var rules: [RuleDecl] = []
     /// Names, variables and storage keys the file uses, collected by the shape checker.
@@ -72,6 +80,13 @@ struct BotDocument {
     var compiled = CompiledParts()
     /// The actions the file may use, whose declared effects the checks read.
     var catalog = ActionCatalog([])
+
+    /// The names the actions of the file hand off work under (`as:` of `call`).
+    var results: [String] {
+        rules.flatMap { rule in
+            rule.actions.flatMap { catalog.specs[$0.name]?.returnedResults($0.arguments) ?? [] }
+        }
+    }
 
     /// The state new users start in: the one marked `initial`, else the first, else `start`.
     ///

@@ -40,6 +40,19 @@ struct BotReader {
                 buttons: pair.value["buttons"]?.items?.compactMap(\.scalar) ?? [])
             document.whatsAppTemplates.append(.init(name: name, location: pair.key.location, template: template))
         }
+        for pair in root["apis"]?.pairs ?? [] {
+            guard let name = pair.key.scalar else { continue }
+            var headers: [String: String] = [:]
+            for header in pair.value["headers"]?.pairs ?? [] {
+                if let key = header.key.scalar, let value = header.value.scalar { headers[key] = value }
+            }
+            let api = APIDeclaration(
+                name: name, baseURL: pair.value["base_url"]?.scalar ?? "", headers: headers,
+                timeout: pair.value["timeout"]?.scalar.flatMap(DurationText.seconds) ?? 10,
+                attempts: pair.value["attempts"]?.scalar.flatMap { Int($0) } ?? 3,
+                allowPrivate: pair.value["allow_private"]?.scalar == "true")
+            document.apis.append(.init(name: name, location: pair.key.location, api: api))
+        }
         for pair in root["vars"]?.pairs ?? [] {
             if let name = pair.key.scalar { document.vars[name] = ValueLowering.data(pair.value) }
         }

@@ -80,6 +80,10 @@ extension ShapeChecker {
             names.append(.init(kind: .template, name: text, location: node.location))
         case .whatsAppTemplateName:
             names.append(.init(kind: .whatsAppTemplate, name: text, location: node.location))
+        case .apiName:
+            names.append(.init(kind: .api, name: text, location: node.location))
+        case .resultName:
+            names.append(.init(kind: .result, name: text, location: node.location))
         case .durationOrExpression:
             checkText(text, text.hasPrefix("=") ? .expression : .duration, node, offset: offset)
         case .timeZone:

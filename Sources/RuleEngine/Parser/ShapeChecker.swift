@@ -4,7 +4,7 @@ package struct ShapeChecker {
     /// A name that must be declared somewhere in the bot.
     struct NamedReference {
         enum Kind: String {
-            case state, timer, template, whatsAppTemplate
+            case state, timer, template, whatsAppTemplate, api, result
         }
 
         var kind: Kind

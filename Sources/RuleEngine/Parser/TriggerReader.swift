@@ -26,6 +26,9 @@ enum TriggerReader {
         if let id = node["button"]?.scalar { return .button(id) }
         if let name = node["timer"]?.scalar { return .timer(name) }
         if let statuses = words("status") { return .status(statuses) }
+        if let name = node["response"]?.scalar { return .response(name) }
+        if let name = node["call_failed"]?.scalar { return .callFailed(name) }
+        if let name = node["event"]?.scalar { return .event(name) }
         return nil
     }
 }

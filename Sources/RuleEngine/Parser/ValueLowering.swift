@@ -1,5 +1,5 @@
 /// Turns a checked YAML node into a `Value`, typing scalars by the shape they were checked against.
-enum ValueLowering {
+package enum ValueLowering {
     static func lower(_ node: SyntaxNode, _ shape: Shape) -> Value {
         switch shape {
         case .integer: return node.scalar.flatMap(Int.init).map(Value.int) ?? .null
@@ -28,7 +28,7 @@ enum ValueLowering {
     }
 
     /// Free-form data, read with YAML 1.2's core schema: only `true`/`false` are booleans.
-    static func data(_ node: SyntaxNode) -> Value {
+    package static func data(_ node: SyntaxNode) -> Value {
         switch node.kind {
         case .scalar(let text, let style):
             guard style == .plain else { return .string(text) }

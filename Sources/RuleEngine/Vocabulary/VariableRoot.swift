@@ -25,6 +25,10 @@ public enum VariableRoot: String, Sendable, CaseIterable {
     case window
     /// A delivery status or a failed send, and the reply it is about.
     case status
+    /// The answer to a call, or why it failed.
+    case response
+    /// An event the business posted for the user.
+    case event
 
     /// The fields the root always has; nil when they are whatever the bot stores or declares.
     public var fields: [String]? {
@@ -37,6 +41,8 @@ public enum VariableRoot: String, Sendable, CaseIterable {
         case .now: []
         case .window: ["open", "closes_at", "last_message_at"]
         case .status: ["name", "id", "timestamp", "rule", "outbox_id", "error", "recipient"]
+        case .response: ["name", "ok", "status", "json", "headers", "reason", "attempts"]
+        case .event: ["name", "data", "id"]
         case .user, .table, .state, .vars: nil
         }
     }

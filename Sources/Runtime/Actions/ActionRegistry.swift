@@ -12,6 +12,8 @@ public struct ActionRegistry: Sendable {
     private var binders: [String: @Sendable (Value) throws -> BoundAction] = [:]
     /// What the compiler needs to check bots that use these actions.
     public private(set) var catalog = ActionCatalog([])
+    /// Work custom actions hand off by name (`ActionContext.startTask`), run after the commit.
+    public private(set) var tasks: [String: WorkTask] = [:]
 
     /// An empty registry (not even the built-ins).
     public init() {}
@@ -30,6 +32,13 @@ public struct ActionRegistry: Sendable {
             let decoded = try ValueDecoder.decode(Action.Arguments.self, from: arguments)
             return BoundAction(name: Action.name) { context in try action.perform(decoded, in: &context) }
         }
+    }
+
+    /// Registers `task` under `name`: an action's `context.startTask(name, input:, as:)` runs it
+    /// after the commit, and what it returns (or throws) comes back to the rules as
+    /// `when: { response: … }` (or `call_failed`), in the user's order.
+    public mutating func registerTask(_ name: String, _ task: @escaping WorkTask) {
+        tasks[name] = task
     }
 
     /// Decodes `node`'s arguments for its action; throws when the action is not registered.

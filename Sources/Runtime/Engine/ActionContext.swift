@@ -193,6 +193,23 @@ public struct ActionContext: Sendable {
                 replyTo: replyTo, body: body, createdAt: now, rule: currentRule?.id, previewURL: previewURL))
     }
 
+    /// Hands off `work` (an HTTP call, or a task registered with `ActionRegistry.registerTask`):
+    /// it is committed with this event, carried out after the commit in the user's line, and its
+    /// outcome comes back as an event, `when: { response: NAME }` or `when: { call_failed: NAME }`.
+    public mutating func startWork(_ work: PendingWork) {
+        outboxCounter += 1
+        commit.outbox.append(
+            OutboundMessage(
+                id: "\(event.id)#\(outboxCounter)", bot: bot.name, to: event.userID,
+                phoneNumberID: event.phoneNumberID ?? bot.graph.phoneNumberID, body: .work(work), createdAt: now,
+                rule: currentRule?.id))
+    }
+
+    /// Hands off the registered task `task` with `input`; its result returns as `response: name`.
+    public mutating func startTask(_ task: String, input: Value, as name: String) {
+        startWork(PendingWork(name: name, kind: .task(task), input: input))
+    }
+
     /// Keeps the time of the user's message that is being handled, which opens the 24-hour window.
     ///
     /// The time is the message's own (when it was sent), not when it is handled, so an event

@@ -120,6 +120,10 @@ public enum Evaluator {
             return status.status == "failed" ? Dispatch.merge([dispatch.status, dispatch.sendFailed]) : dispatch.status
         case .sendFailed:
             return dispatch.sendFailed
+        case .workResult(let result):
+            return (result.ok ? dispatch.byResponse[result.name] : dispatch.byCallFailure[result.name]) ?? []
+        case .business(let event):
+            return dispatch.byEvent[event.name] ?? []
         case .message(let message):
             var lists = [dispatch.anyMessage, dispatch.byType[message.type] ?? []]
             if let command = message.command {
@@ -158,6 +162,9 @@ enum TriggerMatcher {
         case (.button(let id), .message(let m)): return m.buttonID == id
         case (.sendFailed, .sendFailed): return true
         case (.sendFailed, .status(let status)): return status.status == "failed"
+        case (.response(let name), .workResult(let result)): return result.ok && result.name == name
+        case (.callFailed(let name), .workResult(let result)): return !result.ok && result.name == name
+        case (.event(let name), .business(let event)): return event.name == name
         default: return false
         }
     }

@@ -12,6 +12,10 @@ public struct InboundEvent: Sendable, Hashable, Codable {
         case status(DeliveryStatus)
         /// A message the bot sent was refused for good by the Graph API.
         case sendFailed(SendFailure)
+        /// Work a rule handed off (a call) finished: its answer, or its failure.
+        case workResult(WorkResult)
+        /// The business posted an event for the user.
+        case business(BusinessEvent)
     }
 
     /// Unique per event: the message id (with a suffix for reaction removals), or the timer's generation.

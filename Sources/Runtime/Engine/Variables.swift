@@ -39,6 +39,16 @@ struct Variables: VariableSource {
                 "last_message_at": context.lastMessageAt.map(Value.double) ?? .null,
             ])
         case .status: return statusValue
+        case .response:
+            guard case .workResult(let result) = context.event.kind else { return .null }
+            return .object([
+                "name": .string(result.name), "ok": .bool(result.ok), "status": result.status.map(Value.int) ?? .null,
+                "json": result.json, "headers": .object(result.headers.mapValues(Value.string)),
+                "reason": result.reason.map(Value.string) ?? .null, "attempts": .int(result.attempts),
+            ])
+        case .event:
+            guard case .business(let event) = context.event.kind else { return .null }
+            return .object(["name": .string(event.name), "data": event.data, "id": .string(event.id)])
         }
     }
 

@@ -60,24 +60,47 @@ public final class BotHost: Sendable {
         self.logger = logger
         self.dispatcher = dispatcher
         self.sending = sending
-        dispatcher.routeFailures { [weak self] entry in await self?.accept(failure: entry) }
+        dispatcher.routeEvents { [weak self] entry in await self?.accept(routed: entry) ?? false }
     }
 
-    /// A failed send, as an event of its user: kept in the inbox first, so it survives a crash,
-    /// then handled in the user's line like a webhook's events.
-    private func accept(failure entry: InboxEntry) async {
+    /// Events the dispatcher produced while sending (failed sends, results of work) that an
+    /// `.inline` host handles once its own event is done.
+    private let routed = Mutex<[InboxEntry]>([])
+
+    /// An event the dispatcher produced (a failed send, the result of work), for its user: kept
+    /// in the inbox first, so it survives a crash, then handled in the user's line like a
+    /// webhook's events. Returns whether it was kept (or was a repeat, kept before).
+    private func accept(routed entry: InboxEntry) async -> Bool {
         let accepted: [InboxEntry]
         do {
             accepted = try await storage.accept([entry], rememberUntil: time.now() + InboxEntry.dedupeWindow)
         } catch {
-            logger.error("could not keep a failed send's event", metadata: ["error": "\(error)"])
-            return
+            logger.error("could not keep an event of a send or a call", metadata: ["error": "\(error)"])
+            return false
         }
-        guard !accepted.isEmpty else { return }
-        let work = work(for: accepted)
+        guard !accepted.isEmpty else { return true }
         switch sending {
-        case .inline: await work()
-        case .background: Task { await work() }
+        case .inline: routed.withLock { $0 += accepted }
+        case .background:
+            let work = work(for: accepted)
+            Task { await work() }
+        }
+        return true
+    }
+
+    /// Sends what is due now (retries whose time came, with the virtual clock of tests) and
+    /// handles the events that produced; returns when the next waiting message may go.
+    @discardableResult
+    public func sendDue() async -> Double? {
+        let next = await dispatcher.deliverDue()
+        await handleRouted()
+        return next
+    }
+
+    /// Handles the events sending produced, until none is left (`.inline` hosts).
+    private func handleRouted() async {
+        while let next = routed.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+            await handle(next, fromInbox: true)
         }
     }
 
@@ -124,7 +147,10 @@ public final class BotHost: Sendable {
                         "after-commit work failed", metadata: ["bot.name": "\(entry.bot)", "error": "\(error)"])
                 }
             }
-            if sending == .inline, !evaluation.commit.outbox.isEmpty { await dispatcher.deliverDue() }
+            if sending == .inline, !evaluation.commit.outbox.isEmpty {
+                await dispatcher.deliverDue()
+                await handleRouted()
+            }
         }
         return outcome
     }

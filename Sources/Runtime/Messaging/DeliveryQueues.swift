@@ -31,7 +31,7 @@ struct DeliveryQueues: Sendable {
     /// Queues a message behind its recipient's earlier ones; false when it is already known.
     mutating func add(_ delivery: MessageDelivery) -> Bool {
         guard known.insert(delivery.message.id).inserted else { return false }
-        let recipient = delivery.message.to
+        let recipient = delivery.message.line
         count += 1
         if lines[recipient] == nil {
             lines[recipient] = [delivery]
@@ -64,7 +64,7 @@ struct DeliveryQueues: Sendable {
 
     /// The send of `delivery` (from `nextReady`) begins.
     mutating func begin(_ delivery: MessageDelivery, at now: Double) {
-        let recipient = delivery.message.to
+        let recipient = delivery.message.line
         guard var line = lines[recipient], line.first?.message.id == delivery.message.id, line[0].isDue(at: now)
         else {
             preconditionFailure("begin of a message that is not its recipient's first due one")
@@ -78,13 +78,13 @@ struct DeliveryQueues: Sendable {
     /// the ready queue and nothing more is taken for that number until then.
     mutating func postpone(_ delivery: MessageDelivery, until: Double) {
         blocked[delivery.number] = until
-        ready[delivery.number, default: FIFO()].pushFront(delivery.message.to)
+        ready[delivery.number, default: FIFO()].pushFront(delivery.message.line)
     }
 
     /// A send that had begun goes back to the front of the ready queue, its number held back
     /// until `until` (the rate had no room when it was about to go).
     mutating func requeue(_ delivery: MessageDelivery, until: Double) {
-        let recipient = delivery.message.to
+        let recipient = delivery.message.line
         guard var line = lines[recipient], line.first?.message.id == delivery.message.id else {
             preconditionFailure("requeue of a message that is not being sent")
         }
@@ -98,7 +98,7 @@ struct DeliveryQueues: Sendable {
     mutating func finish(
         _ message: OutboundMessage, outcome: SendOutcome, at now: Double, policy: RetryPolicy, unit: Double
     ) -> MessageDelivery.Action {
-        let recipient = message.to
+        let recipient = message.line
         guard var line = lines[recipient], line.first?.message.id == message.id else {
             preconditionFailure("finish of a message that is not being sent")
         }

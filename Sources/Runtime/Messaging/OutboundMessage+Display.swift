@@ -41,6 +41,11 @@ extension OutboundMessage.Body {
         case .ctaURL(let text, let button, let url, let header, let footer):
             return lines(header, text, footer) + "\n[\(button)](\(url))"
         case .locationRequest(let text): return text + "\n[Send location]"
+        case .work(let work):
+            switch work.kind {
+            case .http(let call): return "[call \(call.api) \(call.method) \(call.path) as \(work.name)]"
+            case .task(let task): return "[task \(task) as \(work.name)]"
+            }
         case .template(let template):
             var parts: [String] = []
             if let header = template.headerMedia { parts.append(media(header)) }
@@ -49,6 +54,19 @@ extension OutboundMessage.Body {
             }
             parts += template.buttons.map { "\($0.kind)[\($0.index)]=\($0.value)" }
             return "[template \(template.name)]" + (parts.isEmpty ? "" : " " + parts.joined(separator: ", "))
+        }
+    }
+}
+
+extension OutboundMessage.Body {
+    /// The titles of the message's reply buttons and list rows, by id: what a tap on one carries.
+    public var choiceTitles: [String: String] {
+        switch self {
+        case .buttons(_, let buttons, _, _), .mediaButtons(_, let buttons, _, _):
+            Dictionary(buttons.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
+        case .list(_, _, let sections, _, _):
+            Dictionary(sections.flatMap(\.rows).map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
+        default: [:]
         }
     }
 }

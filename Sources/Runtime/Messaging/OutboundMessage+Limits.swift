@@ -26,7 +26,7 @@ extension OutboundMessage.Body {
             }
         }
         switch self {
-        case .text, .markRead, .location, .contacts, .reaction, .template:
+        case .text, .markRead, .location, .contacts, .reaction, .template, .work:
             return self
         case .media(let media, let caption):
             return .media(media, caption: part(caption, "caption", WhatsAppLimits.caption))

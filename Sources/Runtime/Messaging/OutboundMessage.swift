@@ -26,11 +26,13 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
         case locationRequest(text: String)
         /// One of Meta's approved template messages, the only kind allowed outside the 24-hour window.
         case template(TemplateMessage)
+        /// Not a message: work a rule handed off (an HTTP call, a task), kept in the user's line.
+        case work(PendingWork)
 
         /// Whether WhatsApp allows it only inside the 24-hour customer-service window.
         public var isFreeForm: Bool {
             switch self {
-            case .template, .markRead: false
+            case .template, .markRead, .work: false
             default: true
             }
         }
@@ -114,6 +116,13 @@ public struct OutboundMessage: Sendable, Hashable, Codable {
         self.createdAt = createdAt
         self.rule = rule
         self.previewURL = previewURL
+    }
+
+    /// The line the message waits in: the recipient's, in commit order; handed-off work has a
+    /// line of its own per user, so a slow call never holds up the user's replies.
+    var line: String {
+        if case .work = body { return "work:" + to }
+        return to
     }
 
     /// The text a person would read, for the simulator's transcript and conversation tests.

@@ -256,11 +256,14 @@ public final class OutboxDispatcher: Sendable {
     }
 
     /// Where failed sends go as `send_failed` events: set by the host that owns this dispatcher.
-    private let failureRoute = Mutex<(@Sendable (InboxEntry) async -> Void)?>(nil)
+    private let failureRoute = Mutex<(@Sendable (InboxEntry) async -> Bool)?>(nil)
 
-    /// Sends every message that fails for good to `route` as a `send_failed` event of its user.
-    public func routeFailures(to route: @escaping @Sendable (InboxEntry) async -> Void) {
+    /// Sends every message that fails for good to `route` as a `send_failed` event of its user,
+    /// and the results of handed-off work too (when the sender carries out work). `route`
+    /// returns whether it kept the event.
+    public func routeEvents(to route: @escaping @Sendable (InboxEntry) async -> Bool) {
         failureRoute.withLock { $0 = route }
+        (sender as? any EventProducing)?.routeEvents(to: route)
     }
 
     private func reportFailure(of message: OutboundMessage, reason: String, at now: Double) async {
@@ -272,7 +275,7 @@ public final class OutboxDispatcher: Sendable {
         let event = InboundEvent(
             id: "failed:" + message.id, userID: message.to, phoneNumberID: message.phoneNumberID,
             kind: .sendFailed(failure))
-        await route(InboxEntry(bot: message.bot, event: event))
+        _ = await route(InboxEntry(bot: message.bot, event: event))
     }
 
     /// Takes a settled message out of the outbox. If that fails it stays known here, so this

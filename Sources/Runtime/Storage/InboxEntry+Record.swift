@@ -34,9 +34,22 @@ extension InboundEvent {
             case .status(let status): RecordBuilder.enumCase("status", .object(["_0": status.recordValue]))
             case .sendFailed(let failure):
                 RecordBuilder.enumCase("sendFailed", .object(["_0": (try? ValueEncoder.encode(failure)) ?? .null]))
+            case .workResult(let result):
+                RecordBuilder.enumCase("workResult", .object(["_0": (try? ValueEncoder.encode(result)) ?? .null]))
+            case .business(let event):
+                RecordBuilder.enumCase("business", .object(["_0": (try? ValueEncoder.encode(event)) ?? .null]))
             }
         record.set("kind", kind)
         return record.value
+    }
+
+    /// The rarer kinds are kept in `Codable`'s own layout.
+    private static func decode<T: Decodable>(_ type: T.Type, _ payload: RecordFields) throws -> T {
+        do {
+            return try ValueDecoder.decode(type, from: payload.fields["_0"] ?? .null)
+        } catch {
+            throw RuntimeError.storage("stored \(T.self) event is unreadable: \(error)")
+        }
     }
 
     init(record fields: RecordFields) throws {
@@ -46,11 +59,9 @@ extension InboundEvent {
         case "message": kind = .message(try InboundMessage(record: try payload.object("_0")))
         case "timer": kind = .timer(try TimerFiring(record: try payload.object("_0")))
         case "status": kind = .status(try DeliveryStatus(record: try payload.object("_0")))
-        case "sendFailed":
-            guard let failure = try? ValueDecoder.decode(SendFailure.self, from: payload.fields["_0"] ?? .null) else {
-                throw RuntimeError.storage("stored failed-send event is unreadable")
-            }
-            kind = .sendFailed(failure)
+        case "sendFailed": kind = .sendFailed(try Self.decode(SendFailure.self, payload))
+        case "workResult": kind = .workResult(try Self.decode(WorkResult.self, payload))
+        case "business": kind = .business(try Self.decode(BusinessEvent.self, payload))
         default: throw RuntimeError.storage("stored event has an unknown kind '\(name)'")
         }
         self.init(

@@ -85,7 +85,8 @@ extension OutboundMessage.Body {
                 header: payload.optionalString("header"), footer: payload.optionalString("footer"))
         case "markRead":
             self = .markRead(messageID: try payload.string("messageID"), typing: try payload.bool("typing"))
-        case "media", "mediaButtons", "location", "contacts", "reaction", "ctaURL", "locationRequest", "template":
+        case "media", "mediaButtons", "location", "contacts", "reaction", "ctaURL", "locationRequest", "template",
+            "work":
             do {
                 self = try ValueDecoder.decode(Self.self, from: .object([name: .object(payload.fields)]))
             } catch {

@@ -112,7 +112,10 @@ struct TestCommand: AsyncParsableCommand {
             let botFile = try BotFile.load(botPath)
             let bot = try LoadedBot(graph: try botFile.graph(), registry: RulebotCommand.registry)
             let observer: any HostObserver = coverage?.recorder(for: bot.graph) ?? NoObserver()
-            return (await ConversationRunner(bot: bot, observer: observer).run(spec, trace: trace), nil)
+            return (
+                await ConversationRunner(bot: bot, observer: observer, registry: RulebotCommand.registry).run(
+                    spec, trace: trace), nil
+            )
         } catch {
             return ([], "\(file): \(error)")
         }

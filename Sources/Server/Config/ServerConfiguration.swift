@@ -22,6 +22,11 @@ public struct ServerConfiguration: Sendable {
     public var apiURL = URL(string: "https://graph.facebook.com/v21.0")
     /// Bearer token for `/admin/*` (`RULEBOT_ADMIN_TOKEN`); admin routes are refused without it.
     public var adminToken: String?
+    /// Bearer token for `POST /api/events` (`RULEBOT_API_TOKEN`), separate from the admin token;
+    /// the route is refused without it.
+    public var apiToken: String?
+    /// The environment and `.env` values, which API settings read as `${NAME}`.
+    public var environment: [String: String] = [:]
     /// Log level (`LOG_LEVEL`).
     public var logLevel: Logger.Level = .info
     /// Storage URL from the command line, if given.
@@ -57,6 +62,8 @@ public struct ServerConfiguration: Sendable {
         configuration.verifyToken = value("WHATSAPP_WEBHOOK_VERIFY_TOKEN")
         configuration.appSecret = value("WHATSAPP_WEBHOOK_SECRET", "WHATSAPP_APP_SECRET")
         configuration.adminToken = value("RULEBOT_ADMIN_TOKEN")
+        configuration.apiToken = value("RULEBOT_API_TOKEN")
+        configuration.environment = values
         if let url = value("WHATSAPP_API_URL") {
             guard let parsed = URL(string: url), parsed.scheme != nil else {
                 throw CLIError("WHATSAPP_API_URL '\(url)' is not a URL")

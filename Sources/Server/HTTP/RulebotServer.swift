@@ -20,7 +20,8 @@ public final class RulebotServer: Sendable {
     /// rendered diagnostics when a bot file does not compile.
     public init(
         configuration: ServerConfiguration, files: [String], registry: ActionRegistry, storage: any BotStorage,
-        sender: any MessageSender, time: any TimeSource, logger: Logger
+        sender: any MessageSender, performer: any HTTPPerformer = URLSessionPerformer(), time: any TimeSource,
+        logger: Logger
     ) throws {
         self.configuration = configuration
         self.logger = logger
@@ -34,9 +35,13 @@ public final class RulebotServer: Sendable {
         try library.loadAll()
         let limiter: any SendRateLimiter =
             storage.shared.map { SharedRateLimiter(storage: $0, rates: rates) } ?? LocalRateLimiter(rates: rates)
+        let environment = configuration.environment
+        let runner = WorkRunner(
+            bots: bots, performer: performer, registry: registry, environment: { environment[$0] },
+            observe: { metrics.called(api: $0, outcome: $1, seconds: $2) }, logger: logger)
         let dispatcher = OutboxDispatcher(
-            storage: storage, sender: sender, time: time, limiter: limiter, observer: metrics, logger: logger,
-            concurrency: configuration.sendConcurrency)
+            storage: storage, sender: WorkingSender(messages: sender, runner: runner), time: time, limiter: limiter,
+            observer: metrics, logger: logger, concurrency: configuration.sendConcurrency)
         host = BotHost(
             bots: bots, storage: storage, dispatcher: dispatcher, sending: .background, time: time, observer: metrics,
             logger: logger)
@@ -58,6 +63,9 @@ public final class RulebotServer: Sendable {
         router.get("/metrics") { _, _ in await self.metricsResponse() }
         router.post("/admin/reload") { request, _ in try await self.admin(request) { try await self.adminReload() } }
         router.get("/admin/bots") { request, _ in try await self.admin(request) { try self.adminBots() } }
+        router.post("/api/events") { request, context in
+            try await self.inFlight.accepting { try await self.receiveEvents(request, context: context) }
+        }
         return router
     }
 

@@ -50,6 +50,7 @@ public final class GraphAPISender: MessageSender {
             return .failed(reason: "invalid request: \(problem)")
         }
         let bodies = GraphPayload.bodies(for: message)
+        guard !bodies.isEmpty else { return .failed(reason: "not a WhatsApp message; nothing to send") }
         let start = progress.withLock { $0[message.id] ?? 0 }
         for index in start..<bodies.count {
             let outcome = await post(bodies[index], phoneNumberID: phoneNumberID, message: message)

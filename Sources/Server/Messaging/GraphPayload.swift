@@ -109,6 +109,9 @@ enum GraphPayload {
             return [.object(body)]
         case .template(let template):
             return [typed("template", TemplatePayload.value(template, media: object))]
+        case .work:
+            // Handed-off work is carried out by the work runner, never sent to WhatsApp.
+            return []
         case .markRead(let messageID, let typing):
             var body: [String: Value] = [
                 "messaging_product": "whatsapp", "status": "read", "message_id": .string(messageID),

@@ -25,6 +25,9 @@ final class ServerMetrics: HostObserver {
     /// Dead letters kept in storage: read at start, then counted up as items are moved aside.
     private let deadLetters: CoreMetrics.Gauge
     private let deadLetterCount = Mutex(0)
+    /// How long calls take, by API.
+    private let callDurations = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let callFactory: PrometheusMetricsFactory
 
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -44,6 +47,12 @@ final class ServerMetrics: HostObserver {
             .seconds(1), .seconds(2), .seconds(5), .seconds(15), .seconds(60), .seconds(300), .seconds(3600),
         ]
         sendDelay = CoreMetrics.Timer(label: "rulebot_send_delay_seconds", factory: delays)
+        var calls = factory
+        calls.defaultDurationHistogramBuckets = [
+            .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
+        ]
+        callFactory = calls
         deadLetters = CoreMetrics.Gauge(label: "rulebot_dead_letters", factory: factory)
     }
 
@@ -69,6 +78,8 @@ final class ServerMetrics: HostObserver {
         case .timer: kind = "timer"
         case .status: kind = "status"
         case .sendFailed: kind = "send_failed"
+        case .workResult: kind = "response"
+        case .business: kind = "event"
         }
         count("rulebot_events_total", [("bot", bot), ("kind", kind)])
         if kind == "timer" { count("rulebot_timers_fired_total", [("bot", bot)]) }
@@ -98,10 +109,26 @@ final class ServerMetrics: HostObserver {
     }
 
     func delivered(_ message: OutboundMessage, after seconds: Double) {
+        if case .work = message.body { return }
         sendDelay.recordSeconds(max(0, seconds))
     }
 
+    /// One attempt of a call to `api` ended with `outcome` (ok, retry, failed, timeout, refused).
+    func called(api: String, outcome: String, seconds: Double) {
+        count("rulebot_calls_total", [("api", api), ("outcome", outcome)])
+        guard outcome != "refused" else { return }
+        let timer = callDurations.withLock { timers in
+            if let timer = timers[api] { return timer }
+            let timer = CoreMetrics.Timer(
+                label: "rulebot_call_duration_seconds", dimensions: [("api", api)], factory: callFactory)
+            timers[api] = timer
+            return timer
+        }
+        timer.recordSeconds(max(0, seconds))
+    }
+
     func sent(_ message: OutboundMessage, outcome: SendOutcome) {
+        if case .work = message.body { return }
         switch outcome {
         case .sent:
             if case .markRead = message.body { return }

@@ -35,6 +35,7 @@ enum ServiceWindowRule: ValidationRule {
         case .timer(let name): shortTimers.contains(name) ? nil : "timer '\(name)' may fire later than that"
         case .status: "delivery statuses can arrive days later"
         case .sendFailed: "a send can fail after the window has closed"
+        case .event: "the business may post the event any time"
         default: nil
         }
     }

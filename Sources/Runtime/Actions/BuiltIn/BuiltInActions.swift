@@ -12,6 +12,7 @@ enum BuiltInActions {
             { $0.register(ReactAction()) },
             { $0.register(RequestLocationAction()) },
             { $0.register(TypingAction()) },
+            { $0.register(CallAction()) },
             { $0.register(SetAction()) },
             { $0.register(MergeAction()) },
             { $0.register(AppendAction()) },
