@@ -32,8 +32,8 @@ public enum CallMock: Sendable, Hashable {
 }
 
 /// Answers calls from a test's mocks, recording each request; a call with no mock is refused
-/// and named, so the test fails saying which mock to add.
-final class MockPerformer: HTTPPerformer {
+/// and named, so the test fails saying which mock to add. `rulebot chat --mocks` uses it too.
+public final class MockPerformer: HTTPPerformer {
     struct Made: Sendable {
         var name: String
         var request: HTTPRequestSpec
@@ -43,11 +43,13 @@ final class MockPerformer: HTTPPerformer {
     private let made = Mutex<[Made]>([])
     private let unmocked = Mutex<[String]>([])
 
-    init(mocks: [String: CallMock]) {
+    /// A performer answering from `mocks`, by call name.
+    public init(mocks: [String: CallMock]) {
         self.mocks = mocks
     }
 
-    func perform(_ request: HTTPRequestSpec, name: String) async -> HTTPAttempt {
+    /// Answers from the mock of `name`.
+    public func perform(_ request: HTTPRequestSpec, name: String) async -> HTTPAttempt {
         made.withLock { $0.append(Made(name: name, request: request)) }
         guard let mock = mocks[name] else {
             unmocked.withLock { $0.append("\(request.method) \(request.url) as '\(name)'") }

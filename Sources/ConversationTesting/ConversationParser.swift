@@ -34,6 +34,30 @@ public enum ConversationParser {
         return (diagnostics.hasErrors ? nil : spec, diagnostics.sorted)
     }
 
+    /// Reads a mocks file for `rulebot chat --mocks`: `calls:` and `env:` as in a test file.
+    public static func parseMocks(source: String, file: String) -> (
+        calls: [String: CallMock], environment: [String: String], diagnostics: [Diagnostic]
+    ) {
+        var diagnostics = DiagnosticBag()
+        var reader = YAMLReader(file: file)
+        guard let root = reader.read(source, diagnostics: &diagnostics) else { return ([:], [:], diagnostics.sorted) }
+        var checker = ShapeChecker(catalog: ActionCatalog([]), locator: ScalarLocator(source: source))
+        checker.check(root, against: .record(mocksShape))
+        for d in checker.diagnostics.all { diagnostics.report(d) }
+        var environment: [String: String] = [:]
+        for pair in root["env"]?.pairs ?? [] {
+            if let name = pair.key.scalar, let value = pair.value.scalar { environment[name] = value }
+        }
+        return (readMocks(root["calls"]), environment, diagnostics.sorted)
+    }
+
+    static let mocksShape = RecordShape(
+        "answers for a bot's calls",
+        fields: [
+            .optional("calls", .dictionary(key: .name, value: .data), "how calls are answered, by their as: name"),
+            .optional("env", .dictionary(key: .name, value: .text(.plain)), "environment for ${NAME} in API settings"),
+        ])
+
     private static func readMocks(_ node: SyntaxNode?) -> [String: CallMock] {
         var mocks: [String: CallMock] = [:]
         for pair in node?.pairs ?? [] {

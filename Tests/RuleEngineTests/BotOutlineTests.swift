@@ -51,20 +51,27 @@ struct BotOutlineTemplateTests {
           hello: Hi
         whatsapp_templates:
           order_ready: { language: en_US }
+        apis:
+          desk: { base_url: "https://desk.example.org" }
         rules:
           - when: message
             fallback_template: order_ready
             do:
               - reply: { named_text: hello }
               - send_template: 
+              - call:
+                  api: 
         """
     let outline = BotOutline(text: Self.text, file: "bot.yaml")
 
     @Test func completesAndFindsBothKinds() {
         #expect(
-            outline.declarations.map { "\($0.kind) \($0.name)" } == ["text hello", "whatsapp template order_ready"])
-        #expect(outline.completions(line: 10, column: 24).map(\.label) == ["order_ready"])
-        #expect(outline.completions(line: 9, column: 33).map(\.label) == ["hello"])
-        #expect(outline.references(line: 4, column: 4).map(\.line) == [4, 7])
+            outline.declarations.map { "\($0.kind) \($0.name)" } == [
+                "text hello", "whatsapp template order_ready", "api desk",
+            ])
+        #expect(outline.completions(line: 12, column: 24).map(\.label) == ["order_ready"])
+        #expect(outline.completions(line: 11, column: 33).map(\.label) == ["hello"])
+        #expect(outline.completions(line: 14, column: 18).map(\.label) == ["desk"])
+        #expect(outline.references(line: 4, column: 4).map(\.line) == [4, 9])
     }
 }

@@ -15,6 +15,7 @@ struct DiagnosticGoldenTests {
         "yaml-too-large", "too-many-diagnostics", "deprecated-key", "media-header-not-allowed", "caption-not-allowed",
         "duplicate-id", "duplicate-title", "insecure-link", "invalid-link", "too-many-rows", "template-parameters",
         "undefined-whatsapp-template", "outside-service-window", "invalid-reaction", "caption-too-long",
+        "invalid-api-url", "undefined-api", "undefined-result", "unhandled-result",
     ]
 
     @Test(arguments: ids)

@@ -95,7 +95,9 @@ struct EndToEndTests {
 
     /// Starts `rulebot serve` on `bots` with SQLite in `directory`, against the fake Graph API;
     /// returns once it is healthy.
-    static func serve(_ bots: [URL], in directory: URL, graphPort: Int) async throws -> (Process, String) {
+    static func serve(
+        _ bots: [URL], in directory: URL, graphPort: Int, environment extra: [String: String] = [:]
+    ) async throws -> (Process, String) {
         let port = try freePort()
         let process = Process()
         process.executableURL = Self.rulebotBinary
@@ -109,7 +111,7 @@ struct EndToEndTests {
             "WHATSAPP_PHONE_NUMBER_ID": "111", "WHATSAPP_WEBHOOK_SECRET": Self.secret,
             "WHATSAPP_WEBHOOK_VERIFY_TOKEN": "verify",
             "LOG_LEVEL": "error", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
-        ]
+        ].merging(extra) { _, new in new }
         try process.run()
         let base = "http://127.0.0.1:\(port)"
         do { try await EndToEndTests().waitUntilHealthy(base) } catch {

@@ -26,7 +26,8 @@ struct ServerHarness {
     /// `sendRate` stays out of the way by default: virtual time stands still unless a test moves it.
     init(
         bots: [String: String], secret: String? = Self.secret, adminToken: String? = Self.adminToken,
-        sendRate: Double = 1_000_000
+        sendRate: Double = 1_000_000, apiToken: String? = nil, performer: (any HTTPPerformer)? = nil,
+        environment: [String: String] = [:]
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rulebot-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -41,6 +42,8 @@ struct ServerHarness {
         configuration.verifyToken = Self.verifyToken
         configuration.adminToken = adminToken
         configuration.sendRate = sendRate
+        configuration.apiToken = apiToken
+        configuration.environment = environment
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         sender = RecordingSender()
@@ -48,8 +51,7 @@ struct ServerHarness {
         time = VirtualTime(start: 1_767_261_600)
         server = try RulebotServer(
             configuration: configuration, files: paths, registry: .builtIn, storage: storage, sender: sender,
-            time: time,
-            logger: logger)
+            performer: performer ?? URLSessionPerformer(), time: time, logger: logger)
         responder = server.buildRouter().buildResponder()
     }
 

@@ -30,6 +30,8 @@ public enum ActionEffect: Sendable, Hashable {
     /// Hands off work (an HTTP call, a custom task) whose result comes back as an event named by
     /// this argument: `when: { response: NAME }` or `when: { call_failed: NAME }`.
     case returns(argument: String)
+    /// Hands off work whose result comes back under this fixed name (a custom action's).
+    case returnsResult(String)
 }
 
 /// A short form an action's arguments may take, rewritten into the one mapping the runtime
@@ -80,7 +82,13 @@ extension ActionSpec {
 
     /// The result names this use of the action hands off work under.
     public func returnedResults(_ arguments: Value) -> [String] {
-        effects.compactMap { if case .returns(argument: let name) = $0 { arguments[name].string } else { nil } }
+        effects.compactMap { effect in
+            switch effect {
+            case .returns(argument: let name): arguments[name].string
+            case .returnsResult(let name): name
+            default: nil
+            }
+        }
     }
 
     /// Whether it sends a message WhatsApp allows only inside the 24-hour window.

@@ -4,7 +4,7 @@
 public struct BotOutline: Sendable {
     /// A declared name and where its key is.
     public struct Declaration: Sendable, Hashable {
-        /// What it is: `state`, `timer`, `text` or `whatsapp template`.
+        /// What it is: `state`, `timer`, `text`, `whatsapp template` or `api`.
         public var kind: String
         /// Its name.
         public var name: String
@@ -12,7 +12,7 @@ public struct BotOutline: Sendable {
         public var location: SourceLocation
     }
 
-    /// Every declared state, timer, named text and WhatsApp template.
+    /// Every declared state, timer, named text, WhatsApp template and API.
     public let declarations: [Declaration]
     let lines: [Substring]
     let catalog: ActionCatalog
@@ -25,7 +25,7 @@ public struct BotOutline: Sendable {
         var found: [Declaration] = []
         let sections = [
             ("states", "state"), ("timers", "timer"), ("texts", "text"), ("templates", "text"),
-            ("whatsapp_templates", "whatsapp template"),
+            ("whatsapp_templates", "whatsapp template"), ("apis", "api"),
         ]
         for (section, kind) in sections {
             for pair in root?[section]?.pairs ?? [] {
@@ -51,6 +51,7 @@ public struct BotOutline: Sendable {
         if prefix.contains(/(goto|in|state):\s*\[?[\w\s,-]*$/) { return names("state") }
         if prefix.contains(/(start_timer|restart_timer|cancel_timer|timer):\s*[\w-]*$/) { return names("timer") }
         if prefix.contains(/(send_template|fallback_template|name):\s*[\w-]*$/) { return names("whatsapp template") }
+        if prefix.contains(/api:\s*[\w-]*$/) { return names("api") }
         if prefix.contains(/(named_text|template):\s*[\w-]*$/) { return names("text") }
         if prefix.wholeMatch(of: /\s*-\s+[\w_]*/) != nil {
             return catalog.specs.keys.sorted().map { ($0, catalog.specs[$0]?.summary ?? "") }

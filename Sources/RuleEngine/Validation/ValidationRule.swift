@@ -17,6 +17,7 @@ enum ValidationRules {
             UnusedTimerRule.self,
             TemplateParametersRule.self,
             ServiceWindowRule.self,
+            APIDeclarationRule.self,
         ]
     }
 }

@@ -192,7 +192,10 @@ public final class OutboxDispatcher: Sendable {
         while let delivery = queues.withLock({ $0.sending < concurrency ? $0.nextReady() : nil }) {
             let wait: Double
             do {
-                wait = try await limiter.take(delivery.requests, for: delivery.number, now: now)
+                // Handed-off work uses none of Meta's throughput: no trip to the (maybe shared) bucket.
+                wait =
+                    delivery.requests == 0
+                    ? 0 : try await limiter.take(delivery.requests, for: delivery.number, now: now)
             } catch {
                 logger.error("the send rate could not be checked; waiting a second", metadata: ["error": "\(error)"])
                 wait = 1
@@ -214,7 +217,7 @@ public final class OutboxDispatcher: Sendable {
     private func send(_ delivery: MessageDelivery, grantedAt: Double) async {
         let message = delivery.message
         let started = time.now()
-        if started - grantedAt > Self.staleGrant {
+        if started - grantedAt > Self.staleGrant, delivery.requests > 0 {
             let wait: Double
             do { wait = try await limiter.take(delivery.requests, for: delivery.number, now: started) } catch {
                 wait = 1

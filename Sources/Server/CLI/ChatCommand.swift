@@ -36,6 +36,12 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(help: "At the end of input, seconds to wait for running timers before exiting.")
     var wait = 30.0
 
+    @Option(
+        help:
+            "A YAML file answering the bot's calls by name (calls: and env:, as in a test file); without it calls are real."
+    )
+    var mocks: String?
+
     func run() async throws {
         let graph = try BotFile.load(file).graph()
         let location = try StorageChoice.resolve(storage, preferred: graph.preferredStorage)
@@ -44,10 +50,21 @@ struct ChatCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         var configuration = ServerConfiguration()
         configuration.sendRate = 1_000  // one person typing: Meta's limit is not what chat shows
+        configuration.environment = ProcessInfo.processInfo.environment
+        var performer: any HTTPPerformer = URLSessionPerformer()
+        if let mocks {
+            let source = try String(contentsOfFile: mocks, encoding: .utf8)
+            let parsed = ConversationParser.parseMocks(source: source, file: mocks)
+            if parsed.diagnostics.contains(where: { $0.severity == .error }) {
+                throw CLIError(DiagnosticRenderer(source: source).render(parsed.diagnostics))
+            }
+            performer = MockPerformer(mocks: parsed.calls)
+            configuration.environment.merge(parsed.environment) { _, file in file }
+        }
         let time = ShiftedTime()
         let server = try RulebotServer(
             configuration: configuration, files: [file], registry: RulebotCommand.registry, storage: store,
-            sender: ConsoleSender(), time: time, logger: logger)
+            sender: ConsoleSender(), performer: performer, time: time, logger: logger)
         show("💬 Chatting with '\(graph.name)' as \(name) (\(user)), storage \(location). Ctrl-D to end.")
         let input = ChatInput(
             server: server, bot: graph.name, user: SimulatedUser(phone: user, name: name), clock: time, wait: wait)

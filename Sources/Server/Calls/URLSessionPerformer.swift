@@ -35,10 +35,17 @@ public final class URLSessionPerformer: HTTPPerformer {
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
         urlRequest.httpBody = request.body.map { Data($0) }
+        let delegate = delegate
         return await withCheckedContinuation { continuation in
             let task = session.dataTask(with: urlRequest)
             delegate.start(task, host: host, allowPrivate: request.allowPrivate, continuation: continuation)
             task.resume()
+            // The whole attempt is bounded, not only the silences between bytes (libcurl's idea of a timeout).
+            let id = task.taskIdentifier
+            Task {
+                try? await Task.sleep(for: .seconds(request.timeout))
+                if delegate.timeOut(id) { task.cancel() }
+            }
         }
     }
 }
@@ -51,6 +58,7 @@ final class CallSessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Se
         var allowPrivate: Bool
         var body: [UInt8] = []
         var refusal: String?
+        var timedOut = false
     }
 
     private let pending = Mutex<[Int: Pending]>([:])
@@ -61,6 +69,15 @@ final class CallSessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Se
     ) {
         pending.withLock {
             $0[task.taskIdentifier] = Pending(continuation: continuation, host: host, allowPrivate: allowPrivate)
+        }
+    }
+
+    /// Marks the task as timed out; false when it already finished.
+    func timeOut(_ id: Int) -> Bool {
+        pending.withLock { tasks in
+            guard tasks[id] != nil else { return false }
+            tasks[id]?.timedOut = true
+            return true
         }
     }
 
@@ -101,6 +118,10 @@ final class CallSessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Se
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         guard let entry = pending.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
+        if entry.timedOut {
+            entry.continuation.resume(returning: .timeout)
+            return
+        }
         if let refusal = entry.refusal {
             entry.continuation.resume(returning: .refused(refusal))
             return

@@ -103,7 +103,7 @@ final class LanguageServer {
                 return .success(.array([]))
             }
             // LSP's Enum, Constant, String, Interface.
-            let kinds = ["state": 10, "timer": 14, "text": 15, "whatsapp template": 11]
+            let kinds = ["state": 10, "timer": 14, "text": 15, "whatsapp template": 11, "api": 11]
             return .success(
                 .array(
                     outline.declarations.map { declaration in
