@@ -56,6 +56,20 @@ struct StorageConformanceTests {
     }
 
     @Test(arguments: Backend.available)
+    func listsTheUsersOfOneBot(backend: Backend) async throws {
+        let storage = try backend.make().storage
+        try await storage.commit(commit("u2") { $0.writes[StorageKey(.user, "a")] = StoredValue(1) })
+        try await storage.commit(commit("u1") { $0.writes[StorageKey(.table, "b")] = StoredValue(2) })
+        try await storage.commit(commit("u3") { $0.timers["t"] = .start(timer("t", user: "u3", due: 9, generation: "g")) })
+        var other = UserCommit(bot: "other", userID: "u9")
+        other.writes[StorageKey(.user, "a")] = StoredValue(1)
+        try await storage.commit(other)
+        #expect(try await storage.users(bot: Self.bot, limit: 10) == ["u1", "u2", "u3"])
+        #expect(try await storage.users(bot: Self.bot, limit: 2) == ["u1", "u2"])
+        #expect(try await storage.users(bot: "other", limit: 10) == ["u9"])
+    }
+
+    @Test(arguments: Backend.available)
     func writesAllScopesAndDeletes(backend: Backend) async throws {
         let storage = try backend.make().storage
         try await storage.commit(

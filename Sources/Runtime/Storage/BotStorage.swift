@@ -37,6 +37,9 @@ public protocol BotStorage: Sendable {
     /// (their state data removed), and timers it no longer declares are cancelled.
     func migrate(bot: String, keepingStates states: Set<String>, keepingTimers timers: Set<String>) async throws
         -> MigrationCounts
+    /// The users of `bot` that have stored data or running timers, in id order, at most `limit`:
+    /// for the operator's console and `rulebot users`, never for the hot path.
+    func users(bot: String, limit: Int) async throws -> [String]
     /// How many timers are pending, for metrics.
     func timerCount() async throws -> Int
 

@@ -346,6 +346,30 @@ public final class JSONFileStorage: BotStorage {
         }
     }
 
+    /// Users with data or timers: the user is the last part of each file's name.
+    public func users(bot: String, limit: Int) async throws -> [String] {
+        try lock.withLock { _ in
+            var users = Set<String>()
+            for scope in Scope.allCases {
+                let folder = root.appendingPathComponent(self.folder(scope))
+                for name in try list(self.folder(scope)) where name.hasSuffix(".json") {
+                    guard let underscore = name.lastIndex(of: "_") else { continue }
+                    let user = SafeFileName.decode(String(name[name.index(after: underscore)...].dropLast(5)))
+                    if users.contains(user) { continue }
+                    guard let record: FileRecord = try read(folder.appendingPathComponent(name)), record.bot == bot else {
+                        continue
+                    }
+                    users.insert(user)
+                }
+            }
+            for name in try list("_system/timers") where name.hasSuffix(".json") {
+                let url = root.appendingPathComponent("_system/timers/\(name)")
+                if let timer: TimerRecord = try read(url), timer.bot == bot { users.insert(timer.userID) }
+            }
+            return Array(users.sorted().prefix(limit))
+        }
+    }
+
     /// Pending timers.
     public func timerCount() async throws -> Int {
         try lock.withLock { _ in try list("_system/timers").filter { $0.hasSuffix(".json") }.count }

@@ -151,6 +151,16 @@ public final class MemoryStorage: BotStorage {
         }
     }
 
+    /// Users with data or timers.
+    public func users(bot: String, limit: Int) async throws -> [String] {
+        data.withLock { data in
+            let prefix = Self.owner(bot, "")
+            let owners = Set(data.values.keys.filter { !(data.values[$0]?.isEmpty ?? true) })
+                .union(data.timers.keys.filter { !(data.timers[$0]?.isEmpty ?? true) })
+            return Array(owners.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }.sorted().prefix(limit))
+        }
+    }
+
     /// Pending timers.
     public func timerCount() async throws -> Int {
         data.withLock { $0.timers.values.reduce(0) { $0 + $1.count } }

@@ -294,6 +294,16 @@ public final class SQLiteStorage: BotStorage {
         }
     }
 
+    /// Users with data or timers.
+    public func users(bot: String, limit: Int) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT user FROM kv WHERE bot = ? UNION SELECT user FROM timers WHERE bot = ? ORDER BY user LIMIT ?",
+                arguments: [bot, bot, limit])
+        }
+    }
+
     /// Pending timers.
     public func timerCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM timers") ?? 0 }

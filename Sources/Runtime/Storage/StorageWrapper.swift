@@ -39,6 +39,10 @@ extension StorageWrapper {
         try await base.migrate(bot: bot, keepingStates: states, keepingTimers: timers)
     }
     /// From the base.
+    public func users(bot: String, limit: Int) async throws -> [String] {
+        try await base.users(bot: bot, limit: limit)
+    }
+    /// From the base.
     public func timerCount() async throws -> Int { try await base.timerCount() }
     /// To the base.
     public func quarantine(_ letters: [DeadLetter]) async throws { try await base.quarantine(letters) }

@@ -265,6 +265,16 @@ public final class RedisStorage: BotStorage, SharedStorage {
     }
 
     /// Moves users out of removed states and cancels removed timers.
+    /// Users with data or timers.
+    public func users(bot: String, limit: Int) async throws -> [String] {
+        var users = Set<String>()
+        for kind in ["data", "timers"] {
+            let prefix = key(bot, kind) + ":"
+            for found in try await scan(key(bot, kind, "*")) { users.insert(String(found.dropFirst(prefix.count))) }
+        }
+        return Array(users.sorted().prefix(limit))
+    }
+
     public func migrate(bot: String, keepingStates states: Set<String>, keepingTimers timers: Set<String>) async throws
         -> MigrationCounts
     {
