@@ -60,7 +60,8 @@ struct StorageConformanceTests {
         let storage = try backend.make().storage
         try await storage.commit(commit("u2") { $0.writes[StorageKey(.user, "a")] = StoredValue(1) })
         try await storage.commit(commit("u1") { $0.writes[StorageKey(.table, "b")] = StoredValue(2) })
-        try await storage.commit(commit("u3") { $0.timers["t"] = .start(timer("t", user: "u3", due: 9, generation: "g")) })
+        try await storage.commit(
+            commit("u3") { $0.timers["t"] = .start(timer("t", user: "u3", due: 9, generation: "g")) })
         var other = UserCommit(bot: "other", userID: "u9")
         other.writes[StorageKey(.user, "a")] = StoredValue(1)
         try await storage.commit(other)

@@ -10,7 +10,7 @@ public enum BotShape {
     public static let statuses = ["sent", "delivered", "read", "played", "failed"]
 
     /// The words a trigger may be besides a command or a message type.
-    public static let triggerWords = ["message", "command", "status", "send_failed"]
+    public static let triggerWords = ["message", "command", "status", "send_failed", "resumed"]
 
     static let trigger = Shape.alternatives([
         .text(.trigger),
@@ -155,6 +155,9 @@ public enum BotShape {
                 "whatsapp_templates", .dictionary(key: .name, value: whatsAppTemplate),
                 "Meta-approved template messages the bot sends with send_template"),
             .optional("apis", .dictionary(key: .name, value: api), "HTTP APIs the bot calls with call:"),
+            .optional(
+                "sensitive", .list(.text(.plain)),
+                "stored keys shown as ••• in traces and the console, such as user.email or user.card"),
             .optional("vars", .dictionary(key: .name, value: .data), "constants the bot reads as vars.NAME"),
             .required("rules", .list(.record(rule)), "the rules, tried in order"),
         ])

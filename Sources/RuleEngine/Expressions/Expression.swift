@@ -18,6 +18,38 @@ public indirect enum Expression: Sendable, Hashable, Codable {
     case list([Expression])
 }
 
+extension Expression {
+    /// The variable paths the expression reads (`user.count`, `message.text`), each with the
+    /// sub-expression that reads it, in order of appearance and without repeats: what a trace
+    /// shows the values of when a condition was false.
+    public var paths: [(text: String, expression: Expression)] {
+        var found: [(String, Expression)] = []
+        func path(_ expression: Expression) -> String? {
+            switch expression {
+            case .variable(let name): name
+            case .member(let base, let name): path(base).map { "\($0).\(name)" }
+            default: nil
+            }
+        }
+        func walk(_ expression: Expression) {
+            if let text = path(expression) {
+                if !found.contains(where: { $0.0 == text }) { found.append((text, expression)) }
+                return
+            }
+            switch expression {
+            case .literal, .variable: break
+            case .member(let base, _): walk(base)
+            case .index(let base, let index): walk(base); walk(index)
+            case .unary(_, let operand): walk(operand)
+            case .binary(_, let left, let right): walk(left); walk(right)
+            case .call(_, let arguments), .list(let arguments): arguments.forEach(walk)
+            }
+        }
+        walk(self)
+        return found
+    }
+}
+
 /// Prefix operators.
 public enum UnaryOperator: String, Sendable, Hashable, Codable {
     /// Arithmetic negation.

@@ -70,6 +70,7 @@ enum GraphBuilder {
                 document.templates.map { ($0.name, $0.location) }, uniquingKeysWith: { first, _ in first }),
             whatsAppTemplates: Dictionary(
                 document.whatsAppTemplates.map { ($0.name, $0.template) }, uniquingKeysWith: { first, _ in first }),
+            sensitive: document.sensitive,
             apis: Dictionary(document.apis.map { ($0.name, $0.api) }, uniquingKeysWith: { first, _ in first }),
             vars: document.vars,
             rules: rules,

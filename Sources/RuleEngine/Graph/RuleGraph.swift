@@ -24,6 +24,8 @@ public struct RuleGraph: Sendable, Hashable, Codable {
     public var templateLocations: [String: SourceLocation] = [:]
     /// The WhatsApp templates the bot declares, by name.
     public var whatsAppTemplates: [String: WhatsAppTemplate] = [:]
+    /// Stored keys shown masked in traces and the console (`user.email`).
+    public var sensitive: [String] = []
     /// The HTTP APIs the bot calls, by name.
     public var apis: [String: APIDeclaration] = [:]
     /// Constants readable as `vars.NAME`.
@@ -32,6 +34,11 @@ public struct RuleGraph: Sendable, Hashable, Codable {
     public var rules: [RuleNode]
     /// Candidate rules by event key, so an event is matched against few rules.
     public var dispatch: Dispatch
+
+    /// Whether the value at `path` (`user.email`, `user.card.number`) is one the bot marked sensitive.
+    public func isSensitive(_ path: String) -> Bool {
+        sensitive.contains { path == $0 || path.hasPrefix($0 + ".") }
+    }
 
     /// The state called `name`.
     public func state(named name: String) -> StateNode? {

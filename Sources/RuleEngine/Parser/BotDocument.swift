@@ -70,6 +70,7 @@ struct BotDocument {
     var templates: [TemplateDecl] = []
     var whatsAppTemplates: [WhatsAppTemplateDecl] = []
     var apis: [APIDecl] = []
+    var sensitive: [String] = []
     var vars: [String: Value] = [:]
     var rules: [RuleDecl] = []
     /// Names, variables and storage keys the file uses, collected by the shape checker.

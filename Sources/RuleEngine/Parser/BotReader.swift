@@ -40,6 +40,7 @@ struct BotReader {
                 buttons: pair.value["buttons"]?.items?.compactMap(\.scalar) ?? [])
             document.whatsAppTemplates.append(.init(name: name, location: pair.key.location, template: template))
         }
+        document.sensitive = (root["sensitive"]?.items ?? []).compactMap(\.scalar)
         for pair in root["apis"]?.pairs ?? [] {
             guard let name = pair.key.scalar else { continue }
             var headers: [String: String] = [:]

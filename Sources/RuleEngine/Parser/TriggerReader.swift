@@ -8,6 +8,7 @@ enum TriggerReader {
             case "command": return .commands([], caseSensitive: false)
             case "status": return .status([])
             case "send_failed": return .sendFailed
+            case "resumed": return .event("resumed")
             default: return BotShape.messageTypes.contains(word) ? .messageTypes([word]) : nil
             }
         }

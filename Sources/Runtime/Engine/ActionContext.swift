@@ -41,9 +41,12 @@ public struct ActionContext: Sendable {
     var stats: Value { statsProvider() }
 
     /// The user's current state name; a state the bot no longer declares counts as the initial state.
-    public var stateName: String {
-        guard let name = snapshot.values[.machine]?.value["name"].string, bot.graph.state(named: name) != nil else {
-            return bot.graph.initialState
+    public var stateName: String { Self.stateName(of: snapshot, in: bot.graph) }
+
+    /// The state of the user whose data is `snapshot`, as `stateName` reads it.
+    static func stateName(of snapshot: UserSnapshot, in graph: RuleGraph) -> String {
+        guard let name = snapshot.values[.machine]?.value["name"].string, graph.state(named: name) != nil else {
+            return graph.initialState
         }
         return name
     }
@@ -69,6 +72,15 @@ public struct ActionContext: Sendable {
     /// The value of an expression for this event.
     public func evaluate(_ expression: CompiledExpression) -> Value {
         bot.interpreter.evaluate(expression.root, Variables(context: self))
+    }
+
+    /// The values `expression` reads, for a trace: `user.count is 2`, `message.text is "hi"`.
+    func describeValues(of expression: CompiledExpression) -> [String] {
+        expression.root.paths.prefix(8).map { path, part in
+            let value = bot.interpreter.evaluate(part, Variables(context: self))
+            let shown = bot.isSensitive(path) ? "•••" : value.traceText
+            return "\(path) is \(shown)"
+        }
     }
 
     /// The text of a template for this event.

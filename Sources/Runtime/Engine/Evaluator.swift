@@ -43,6 +43,11 @@ public enum Evaluator {
             context.commit.timers[firing.name] = .fired(generation: firing.generation)
         }
         if case .message(let message) = event.kind { context.noteUserMessage(sentAt: message.timestamp) }
+        // An agent took the conversation over: events are kept and traced, not answered.
+        if context.snapshot.values[Takeover.key] != nil, !event.isResume {
+            trace.note = "paused: an agent has this conversation; the bot does not answer until it is resumed"
+            return Evaluation(commit: context.commit, trace: trace, firedRules: [], afterCommit: [])
+        }
 
         let graph = bot.graph
         let candidates = traceAll ? Array(graph.rules.indices) : Self.candidates(graph.dispatch, for: event)
@@ -72,7 +77,8 @@ public enum Evaluator {
                     trace.entries.append(
                         .init(
                             ruleID: rule.id, location: rule.location,
-                            outcome: .skipped(.condition(condition.source))))
+                            outcome: .skipped(.condition(condition.source)),
+                            values: context.describeValues(of: condition)))
                 }
                 continue
             }

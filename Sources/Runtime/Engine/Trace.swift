@@ -38,6 +38,8 @@ public struct Trace: Sendable, Hashable {
         public var location: SourceLocation
         /// What happened.
         public var outcome: Outcome
+        /// For a false condition, the values it read: `user.count is 2`.
+        public var values: [String] = []
     }
 
     /// Entries in evaluation order.
@@ -52,7 +54,9 @@ public struct Trace: Sendable, Hashable {
         var lines = entries.map { entry -> String in
             switch entry.outcome {
             case .fired: "  ✓ \(entry.ruleID) (\(entry.location)) fired"
-            case .skipped(let reason): "  ✗ \(entry.ruleID) (\(entry.location)): \(reason.description)"
+            case .skipped(let reason):
+                "  ✗ \(entry.ruleID) (\(entry.location)): \(reason.description)"
+                    + (entry.values.isEmpty ? "" : ": " + entry.values.joined(separator: ", "))
             }
         }
         if let note { lines.insert("  • \(note)", at: 0) }

@@ -1,4 +1,5 @@
 import Logging
+import RuleEngine
 import Synchronization
 
 /// Runs bots: for each event, loads the user's data, evaluates, commits data, state, timers,
@@ -19,6 +20,8 @@ public final class BotHost: Sendable {
     public let dispatcher: OutboxDispatcher
     /// Whether `handle` waits for the event's replies to be sent.
     public let sending: Sending
+    /// How many decision traces are kept per user, and for how long.
+    public let traceSettings: TraceSettings
     let observer: any HostObserver
     let logger: Logger
     private let queue = KeyedSerialQueue<UserKey>()
@@ -51,8 +54,10 @@ public final class BotHost: Sendable {
     /// A host whose replies go through `dispatcher`.
     public init(
         bots: BotSet, storage: any BotStorage, dispatcher: OutboxDispatcher, sending: Sending,
-        time: any TimeSource, observer: any HostObserver = NoObserver(), logger: Logger = Logger(label: "rulebot")
+        time: any TimeSource, observer: any HostObserver = NoObserver(), logger: Logger = Logger(label: "rulebot"),
+        traces: TraceSettings = .off
     ) {
+        self.traceSettings = traces
         self.bots = bots
         self.storage = storage
         self.time = time
@@ -216,7 +221,7 @@ public final class BotHost: Sendable {
             evaluation = try Evaluator.evaluate(
                 bot, snapshot: snapshot, event: entry.event, now: now,
                 stats: self.storage.statistics().value(backend: self.storage.kindName, now: now), traceAll: traceAll,
-                recordTrace: traceAll || log.logLevel <= .debug)
+                recordTrace: traceAll || log.logLevel <= .debug || traceSettings.perUser > 0)
         } catch {
             // A bot error, or a budget passed, would fail the same way on every retry: drop the
             // event, keep the user's data, and move the event to the dead letters to be seen.
@@ -228,8 +233,28 @@ public final class BotHost: Sendable {
             return .failed("\(error)")
         }
         if fromInbox { evaluation.commit.inboxID = entry.id }
+        // Each user's state records the bot version that last handled them.
+        if !bot.version.isEmpty, snapshot.values[BotVersion.key]?.value.string != bot.version {
+            evaluation.commit.writes[BotVersion.key] = StoredValue(.string(bot.version))
+        }
+        var trace: StoredTrace?
+        if traceSettings.perUser > 0 {
+            let sequence = Int(snapshot.values[TraceSettings.counter]?.value.number ?? 0) + 1
+            evaluation.commit.writes[TraceSettings.counter] = StoredValue(.int(sequence))
+            trace = TraceRecorder.trace(
+                entry, evaluation: evaluation, before: snapshot, bot: bot, sequence: sequence, at: now)
+        }
         if !evaluation.commit.isEmpty {
             try await storage.commit(evaluation.commit)
+        }
+        if let trace {
+            // Kept apart from the user's data, after it: a trace lost in a crash costs nothing else.
+            do {
+                try await storage.commit(
+                    TraceRecorder.commit(trace, bot: entry.bot, userID: entry.event.userID, settings: traceSettings))
+            } catch {
+                log.error("could not keep the event's trace", metadata: ["error": "\(error)"])
+            }
         }
         if fromInbox || entry.event.isTimer {
             // Uncontended and nearly always empty: cheap next to the commit above.
@@ -245,6 +270,13 @@ public final class BotHost: Sendable {
         }
         observer.processed(bot: entry.bot, event: entry.event, evaluation: evaluation, seconds: time.now() - started)
         return .processed(evaluation)
+    }
+
+    /// The user's kept decision traces, newest first.
+    public func traces(bot: String, userID: String) async throws -> [StoredTrace] {
+        let snapshot = try await storage.load(bot: TraceSettings.namespace(bot), userID: userID, now: time.now())
+        return snapshot.values.values.compactMap { try? ValueDecoder.decode(StoredTrace.self, from: $0.value) }
+            .sorted { $0.sequence > $1.sequence }
     }
 
     /// The commit that settles an event without running it: an inbox event leaves the inbox, a

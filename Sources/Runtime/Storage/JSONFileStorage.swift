@@ -356,7 +356,8 @@ public final class JSONFileStorage: BotStorage {
                     guard let underscore = name.lastIndex(of: "_") else { continue }
                     let user = SafeFileName.decode(String(name[name.index(after: underscore)...].dropLast(5)))
                     if users.contains(user) { continue }
-                    guard let record: FileRecord = try read(folder.appendingPathComponent(name)), record.bot == bot else {
+                    guard let record: FileRecord = try read(folder.appendingPathComponent(name)), record.bot == bot
+                    else {
                         continue
                     }
                     users.insert(user)

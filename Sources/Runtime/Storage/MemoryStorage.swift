@@ -157,7 +157,9 @@ public final class MemoryStorage: BotStorage {
             let prefix = Self.owner(bot, "")
             let owners = Set(data.values.keys.filter { !(data.values[$0]?.isEmpty ?? true) })
                 .union(data.timers.keys.filter { !(data.timers[$0]?.isEmpty ?? true) })
-            return Array(owners.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }.sorted().prefix(limit))
+            return Array(
+                owners.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }.sorted().prefix(limit)
+            )
         }
     }
 

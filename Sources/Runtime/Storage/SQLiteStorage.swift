@@ -299,7 +299,8 @@ public final class SQLiteStorage: BotStorage {
         try await pool.read { db in
             try String.fetchAll(
                 db,
-                sql: "SELECT user FROM kv WHERE bot = ? UNION SELECT user FROM timers WHERE bot = ? ORDER BY user LIMIT ?",
+                sql:
+                    "SELECT user FROM kv WHERE bot = ? UNION SELECT user FROM timers WHERE bot = ? ORDER BY user LIMIT ?",
                 arguments: [bot, bot, limit])
         }
     }

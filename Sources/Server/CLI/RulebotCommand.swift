@@ -10,7 +10,8 @@ public struct RulebotCommand: AsyncParsableCommand {
         abstract: "Declarative WhatsApp bots: check, draw, chat with, test and serve YAML bot files.",
         subcommands: [
             ServeCommand.self, ChatCommand.self, TestCommand.self, CheckCommand.self, GraphCommand.self,
-            SchemaCommand.self, LSPCommand.self, SendEventCommand.self,
+            SchemaCommand.self, LSPCommand.self, SendEventCommand.self, InspectCommand.self, WhyCommand.self,
+            UsersCommand.self,
         ])
 
     /// Creates the command (used by ArgumentParser).

@@ -61,6 +61,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Template steps one event may take; past them it is dropped into the dead letters.")
     var evaluationSteps = RuntimeLimits.default.evaluationSteps
 
+    @Option(help: "Decision traces kept per user (rulebot why, the console), or 'off'.")
+    var traces = "50"
+
+    @Option(help: "Days a decision trace is kept.")
+    var traceDays = 7.0
+
     func run() async throws {
         let dotEnv = FileManager.default.contents(atPath: envFile).map { String(decoding: $0, as: UTF8.self) }
         var configuration = try ServerConfiguration.from(
@@ -78,6 +84,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError("--send-rate and --send-concurrency must be at least 1, --drain-timeout at least 0")
         }
         configuration.sendConcurrency = sendConcurrency
+        let perUser = traces.lowercased() == "off" ? 0 : Int(traces)
+        guard let perUser, perUser >= 0, perUser <= 1000, traceDays > 0, traceDays.isFinite else {
+            throw CLIError("--traces is a number of traces per user (up to 1000) or 'off'; --trace-days is above 0")
+        }
+        configuration.traces = TraceSettings(perUser: perUser, retention: traceDays * 86_400)
         var logger = Logger(label: "rulebot")
         logger.logLevel = configuration.logLevel
 

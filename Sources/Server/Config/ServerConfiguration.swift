@@ -40,6 +40,8 @@ public struct ServerConfiguration: Sendable {
     public var sendRate = SendRates.metaDefault
     /// Sends in progress at once.
     public var sendConcurrency = 64
+    /// Decision traces kept per user (`--traces`, default 50 for 7 days; `--traces off`).
+    public var traces = TraceSettings()
     /// Bounds on each event's evaluation (`--max-reply-characters`, `--evaluation-steps`).
     public var limits = RuntimeLimits.default
 

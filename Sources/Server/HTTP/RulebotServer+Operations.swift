@@ -33,7 +33,12 @@ extension RulebotServer {
         guard Self.constantTimeEqual(given, token) else {
             return Self.text(.unauthorized, "missing or wrong admin token\n")
         }
-        return try await body()
+        do {
+            return try await body()
+        } catch let refusal as Inspector.Refusal {
+            return Self.text(
+                refusal.description.contains("window") ? .conflict : .badRequest, refusal.description + "\n")
+        }
     }
 
     /// `POST /admin/reload`.

@@ -44,7 +44,7 @@ public final class RulebotServer: Sendable {
             observer: metrics, logger: logger, concurrency: configuration.sendConcurrency)
         host = BotHost(
             bots: bots, storage: storage, dispatcher: dispatcher, sending: .background, time: time, observer: metrics,
-            logger: logger)
+            logger: logger, traces: configuration.traces)
         signatures = configuration.appSecret.map(SignatureVerifier.init(appSecret:))
     }
 
@@ -63,6 +63,7 @@ public final class RulebotServer: Sendable {
         router.get("/metrics") { _, _ in await self.metricsResponse() }
         router.post("/admin/reload") { request, _ in try await self.admin(request) { try await self.adminReload() } }
         router.get("/admin/bots") { request, _ in try await self.admin(request) { try self.adminBots() } }
+        addUserRoutes(to: router)
         router.post("/api/events") { request, context in
             try await self.inFlight.accepting { try await self.receiveEvents(request, context: context) }
         }

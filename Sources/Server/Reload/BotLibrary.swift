@@ -80,7 +80,8 @@ final class BotLibrary: Sendable {
                 problems.append(file.renderedDiagnostics + file.summary)
                 continue
             }
-            bots.install(try LoadedBot(graph: graph, registry: registry, limits: limits))
+            bots.install(
+                try LoadedBot(graph: graph, registry: registry, limits: limits, version: Self.hash(file.source)))
             record(path, graph: graph, source: file.source)
         }
         if !problems.isEmpty { throw CLIError(problems.joined()) }
@@ -109,7 +110,7 @@ final class BotLibrary: Sendable {
         let file = BotFile.compile(path, source: source, registry: registry)
         guard let graph = file.result.graph else { return fail(path, file.renderedDiagnostics) }
         let bot: LoadedBot
-        do { bot = try LoadedBot(graph: graph, registry: registry, limits: limits) } catch {
+        do { bot = try LoadedBot(graph: graph, registry: registry, limits: limits, version: Self.hash(source)) } catch {
             return fail(path, "\(error)")
         }
         let previous = bots.install(bot)
