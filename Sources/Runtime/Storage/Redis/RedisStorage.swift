@@ -264,7 +264,6 @@ public final class RedisStorage: BotStorage, SharedStorage {
         return keys
     }
 
-    /// Moves users out of removed states and cancels removed timers.
     /// Users with data or timers.
     public func users(bot: String, limit: Int) async throws -> [String] {
         var users = Set<String>()
@@ -275,6 +274,7 @@ public final class RedisStorage: BotStorage, SharedStorage {
         return Array(users.sorted().prefix(limit))
     }
 
+    /// Moves users out of removed states and cancels removed timers.
     public func migrate(bot: String, keepingStates states: Set<String>, keepingTimers timers: Set<String>) async throws
         -> MigrationCounts
     {
