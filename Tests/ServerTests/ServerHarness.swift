@@ -55,6 +55,21 @@ struct ServerHarness {
         responder = server.buildRouter().buildResponder()
     }
 
+    /// Sends a request and returns the status, body text and headers.
+    func requestWithHeaders(
+        _ method: HTTPRequest.Method, _ path: String, body: [UInt8] = [], headers: HTTPFields = [:]
+    ) async throws -> (status: Int, body: String, headers: HTTPFields) {
+        let head = HTTPRequest(
+            method: method, scheme: "http", authority: "localhost", path: path, headerFields: headers)
+        let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body)))
+        let response = try await responder.respond(
+            to: request, context: RulebotRequestContext(logger: Logger(label: "test")))
+        let collector = Collector()
+        try await response.body.write(collector)
+        await settle()
+        return (Int(response.status.code), String(decoding: collector.bytes, as: UTF8.self), response.headers)
+    }
+
     /// Sends a request and returns the status and body text.
     func request(
         _ method: HTTPRequest.Method, _ path: String, body: [UInt8] = [], headers: HTTPFields = [:]

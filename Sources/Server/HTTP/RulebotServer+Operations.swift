@@ -25,20 +25,60 @@ extension RulebotServer {
     }
 
     /// Runs an admin route only with `Authorization: Bearer $RULEBOT_ADMIN_TOKEN`.
-    func admin(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+    /// How a request to `/admin` was let in.
+    enum Access {
+        /// With the admin token (`Authorization: Bearer`): the JSON API.
+        case token
+        /// With a console session cookie; its CSRF token was checked on every POST.
+        case session(csrf: String)
+
+        var csrf: String? {
+            if case .session(let csrf) = self { return csrf }
+            return nil
+        }
+    }
+
+    /// Runs `body` for a request carrying the admin token or a console session, after reading
+    /// its body (at most 64 KB); a POST through a session must carry the session's CSRF token
+    /// (form field `csrf`). A browser without a session is sent to the login page.
+    func admin(_ request: Request, _ body: (Access, [UInt8]) async throws -> Response) async throws -> Response {
         guard let token = configuration.adminToken else {
             return Self.text(.forbidden, "admin routes are disabled; set RULEBOT_ADMIN_TOKEN to enable them\n")
         }
-        let given = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : "" } ?? ""
-        guard Self.constantTimeEqual(given, token) else {
+        let bytes = Array(try await request.body.collect(upTo: 64 * 1024).readableBytesView)
+        let access: Access
+        if let header = request.headers[.authorization] {
+            let given = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
+            guard Self.constantTimeEqual(given, token) else {
+                return Self.text(.unauthorized, "missing or wrong admin token\n")
+            }
+            access = .token
+        } else if let session = sessions.session(
+            ConsoleSessions.sessionID(inCookieHeader: request.headers[.cookie]), now: host.time.now())
+        {
+            if request.method != .get {
+                let form = FormBody.parse(String(decoding: bytes, as: UTF8.self))
+                guard let given = form["csrf"], Self.constantTimeEqual(given, session.csrf) else {
+                    return Self.text(.forbidden, "missing or wrong CSRF token; reload the page and try again\n")
+                }
+            }
+            access = .session(csrf: session.csrf)
+        } else if Self.wantsHTML(request) {
+            return Response(status: .seeOther, headers: [.location: "/admin/login"])
+        } else {
             return Self.text(.unauthorized, "missing or wrong admin token\n")
         }
         do {
-            return try await body()
+            return try await body(access, bytes)
         } catch let refusal as Inspector.Refusal {
             return Self.text(
                 refusal.description.contains("window") ? .conflict : .badRequest, refusal.description + "\n")
         }
+    }
+
+    /// Whether the request comes from a browser page rather than the JSON API.
+    static func wantsHTML(_ request: Request) -> Bool {
+        request.headers[.accept]?.contains("text/html") == true
     }
 
     /// `POST /admin/reload`.

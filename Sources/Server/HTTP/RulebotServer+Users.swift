@@ -14,23 +14,33 @@ extension RulebotServer {
 
     func addUserRoutes(to router: Router<RulebotRequestContext>) {
         router.get("/admin/users") { request, _ in
-            try await self.admin(request) {
+            try await self.admin(request) { access, _ in
                 let query = request.uri.queryParameters
                 let bot = try self.inspector.bot(query["bot"].map(String.init))
+                let state = query["state"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+                let search = query["q"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
                 let users = try await self.inspector.users(
-                    bot, state: query["state"].map(String.init), query: query["q"].map(String.init),
-                    limit: query["limit"].flatMap { Int($0) } ?? 200)
+                    bot, state: state, query: search, limit: query["limit"].flatMap { Int($0) } ?? 200)
+                if Self.wantsHTML(request) {
+                    return Self.html(
+                        ConsolePages.users(bot, users: users, state: state, query: search, csrf: access.csrf))
+                }
                 return try Self.value(.object(["bot": .string(bot.name), "users": .array(users)]))
             }
         }
         router.get("/admin/users/:user") { request, context in
-            try await self.admin(request) {
+            try await self.admin(request) { access, _ in
                 let (bot, user) = try self.target(request, context)
-                return try Self.value(try await self.inspector.inspect(bot, userID: user))
+                let inspected = try await self.inspector.inspect(bot, userID: user)
+                if Self.wantsHTML(request) {
+                    let traces = try await self.inspector.traces(bot, userID: user, last: 50)
+                    return Self.html(ConsolePages.user(bot, inspected, traces: traces, csrf: access.csrf))
+                }
+                return try Self.value(inspected)
             }
         }
         router.get("/admin/users/:user/traces") { request, context in
-            try await self.admin(request) {
+            try await self.admin(request) { _, _ in
                 let (bot, user) = try self.target(request, context)
                 let last = request.uri.queryParameters["last"].flatMap { Int($0) } ?? 50
                 let traces = try await self.inspector.traces(bot, userID: user, last: last)
@@ -38,11 +48,22 @@ extension RulebotServer {
             }
         }
         router.post("/admin/users/:user/:action") { request, context in
-            try await self.admin(request) {
+            try await self.admin(request) { access, body in
                 let (bot, user) = try self.target(request, context)
-                let body = try await request.body.collect(upTo: 64 * 1024)
-                let json = (try? JSONParser.parse(Array(body.readableBytesView))) ?? .null
-                return try await self.act(context.parameters.get("action") ?? "", bot, user: user, json: json)
+                let json: Value =
+                    switch access {
+                    case .token: (try? JSONParser.parse(body)) ?? .null
+                    case .session:
+                        .object(
+                            FormBody.parse(String(decoding: body, as: UTF8.self)).mapValues(Value.string)
+                                .merging(["agent": "console"]) { own, _ in own })
+                    }
+                let response = try await self.act(context.parameters.get("action") ?? "", bot, user: user, json: json)
+                guard access.csrf != nil, (200..<300).contains(response.status.code) else { return response }
+                // A console form goes back to the user's page.
+                let page =
+                    "/admin/users/\(user)?bot=\(bot.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                return Response(status: .seeOther, headers: [.location: page])
             }
         }
     }

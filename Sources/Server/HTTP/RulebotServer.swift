@@ -13,6 +13,7 @@ public final class RulebotServer: Sendable {
     let host: BotHost
     let metrics: ServerMetrics
     let inFlight = InFlight()
+    let sessions = ConsoleSessions()
     let signatures: SignatureVerifier?
     let logger: Logger
 
@@ -61,8 +62,11 @@ public final class RulebotServer: Sendable {
         }
         router.get("/readyz") { _, _ in await self.readiness() }
         router.get("/metrics") { _, _ in await self.metricsResponse() }
-        router.post("/admin/reload") { request, _ in try await self.admin(request) { try await self.adminReload() } }
-        router.get("/admin/bots") { request, _ in try await self.admin(request) { try self.adminBots() } }
+        router.post("/admin/reload") { request, _ in
+            try await self.admin(request) { _, _ in try await self.adminReload() }
+        }
+        router.get("/admin/bots") { request, _ in try await self.admin(request) { _, _ in try self.adminBots() } }
+        addConsoleRoutes(to: router)
         addUserRoutes(to: router)
         router.post("/api/events") { request, context in
             try await self.inFlight.accepting { try await self.receiveEvents(request, context: context) }
