@@ -96,7 +96,7 @@ enum ConsolePages {
             """
         }
         var body = """
-            <p>State <strong id="state">\(e(user["state"].text))</strong> since \(time(user["since"])).
+            <p>State <strong id="state">\(e(user["state"].text))</strong>\(user["since"] == .null ? "" : " since \(time(user["since"]))").
             Last message \(time(user["last_message_at"])); the 24-hour window is \(user["window_open"] == .bool(true) ? "open" : "closed").
             Bot version \(e(user["version"].text)).</p>
             <p id="takeover">\(paused ? "Paused by \(e(user["paused_by"].text)): the bot does not answer." : "The bot answers this user.")</p>
@@ -130,7 +130,7 @@ enum ConsolePages {
             }
             body += trace.writes.map { "<li>= \(e($0))</li>" }.joined()
             body += trace.timers.map { "<li>⏱ \(e($0))</li>" }.joined()
-            body += trace.replies.map { "<li>→ <pre>\(e($0.text))</pre></li>" }.joined()
+            body += trace.replies.map { "<li>→ <span class=\"reply\">\(e($0.text))</span></li>" }.joined()
             body += "</ul></section>"
         }
         if traces.isEmpty { body += "<p>No traces kept for this user.</p>" }
