@@ -11,7 +11,7 @@ public struct RulebotCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, ChatCommand.self, TestCommand.self, CheckCommand.self, GraphCommand.self,
             SchemaCommand.self, LSPCommand.self, SendEventCommand.self, InspectCommand.self, WhyCommand.self,
-            UsersCommand.self,
+            UsersCommand.self, DiffCommand.self,
         ])
 
     /// Creates the command (used by ArgumentParser).

@@ -23,18 +23,26 @@ enum ConsolePages {
                 """, loggedIn: false)
     }
 
-    static func bots(_ files: [BotLibrary.FileStatus], bots: [LoadedBot], metrics: String, csrf: String?) -> String {
+    static func bots(
+        _ files: [BotLibrary.FileStatus], history: [BotLibrary.HistoryEntry], bots: [LoadedBot], metrics: String,
+        csrf: String?
+    ) -> String {
         var body =
             "<h2>Bots</h2><table><thead><tr><th>Bot</th><th>File</th><th>Version</th><th>Loaded</th></tr></thead><tbody>"
         for file in files {
             body += "<tr><td>\(e(file.bot ?? "—"))</td><td>\(e(file.file))</td><td>\(e(file.hash ?? "—"))</td>"
-            body += "<td>\(time(file.loadedAt.map(Value.double) ?? .null))</td></tr>"
+            body += "<td>\(time(file.loadedAt.map(Value.double) ?? .null))"
+            body += file.rolledBackTo.map { ", rolled back to \(e($0))" } ?? ""
+            body += "</td></tr>"
             if let error = file.lastError {
                 body +=
                     "<tr><td colspan=\"4\"><p class=\"error\">The last reload failed; the previous version still runs:</p><pre>\(e(error))</pre></td></tr>"
             }
         }
-        body += "</tbody></table>"
+        body += "</tbody></table><h2>Reloads</h2><ul>"
+        body += history.map { "<li>\(time(.double($0.at))) \(e($0.file)): \(e($0.result)) \(e($0.version ?? ""))</li>" }
+            .joined()
+        body += history.isEmpty ? "<li>none since the start</li></ul>" : "</ul>"
         for bot in bots {
             body += "<h2>\(e(bot.name)): states and what moves users between them</h2>" + stateMap(bot.graph)
             body += "<p><a href=\"/admin/users?bot=\(e(bot.name))\">Users of \(e(bot.name))</a></p>"

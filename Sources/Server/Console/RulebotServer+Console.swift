@@ -44,8 +44,8 @@ extension RulebotServer {
             try await self.admin(request) { access, _ in
                 Self.html(
                     ConsolePages.bots(
-                        self.library.status, bots: self.host.bots.all, metrics: self.metrics.render(),
-                        csrf: access.csrf))
+                        self.library.status, history: self.library.history, bots: self.host.bots.all,
+                        metrics: self.metrics.render(), csrf: access.csrf))
             }
         }
     }

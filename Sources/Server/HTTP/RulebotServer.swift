@@ -63,7 +63,23 @@ public final class RulebotServer: Sendable {
         router.get("/readyz") { _, _ in await self.readiness() }
         router.get("/metrics") { _, _ in await self.metricsResponse() }
         router.post("/admin/reload") { request, _ in
-            try await self.admin(request) { _, _ in try await self.adminReload() }
+            try await self.admin(request) { _, _ in
+                if request.uri.queryParameters["dry_run"].map({ $0 == "1" || $0 == "true" }) ?? false {
+                    return try Self.json(await self.library.dryRun())
+                }
+                return try await self.adminReload()
+            }
+        }
+        router.post("/admin/rollback") { request, _ in
+            try await self.admin(request) { _, _ in
+                let bot = try self.inspector.bot(request.uri.queryParameters["bot"].map(String.init))
+                do {
+                    let version = try self.library.rollback(bot: bot.name)
+                    return try Self.value(.object(["bot": .string(bot.name), "version": .string(version)]))
+                } catch let error as CLIError {
+                    return Self.text(.conflict, "\(error)\n")
+                }
+            }
         }
         router.get("/admin/bots") { request, _ in try await self.admin(request) { _, _ in try self.adminBots() } }
         addConsoleRoutes(to: router)

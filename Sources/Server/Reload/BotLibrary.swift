@@ -21,6 +21,26 @@ final class BotLibrary: Sendable {
         var lastError: String?
         var phoneNumberID: String?
         var throughput: Int?
+        /// Set after a rollback: the version running instead of the file's.
+        var rolledBackTo: String?
+    }
+
+    /// One entry of the reload history.
+    struct HistoryEntry: Sendable, Codable {
+        var at: Double
+        var file: String
+        var result: String
+        var version: String?
+    }
+
+    /// What a reload would do to one file, without doing it.
+    struct DryRun: Sendable, Codable {
+        var file: String
+        var bot: String?
+        var result: String
+        var error: String?
+        var diff: GraphDiff?
+        var impact: DeployImpact?
     }
 
     /// What one reload did to one file.
@@ -36,6 +56,10 @@ final class BotLibrary: Sendable {
     let logger: Logger
     let time: any TimeSource
     private let files = Mutex<[String: FileStatus]>([:])
+    /// The last reloads, failures and rollbacks, newest last.
+    private let log = Mutex<[HistoryEntry]>([])
+    /// The version each bot ran before its last reload, for a rollback.
+    private let previous = Mutex<[String: LoadedBot]>([:])
     /// Which bot answers which business number, rebuilt on every (re)load, read per webhook.
     private let routes = Mutex(Routes())
 
@@ -114,7 +138,9 @@ final class BotLibrary: Sendable {
             return fail(path, "\(error)")
         }
         let previous = bots.install(bot)
+        if let previous { self.previous.withLock { $0[graph.name] = previous } }
         record(path, graph: graph, source: source)
+        remember(path, "reloaded", version: bot.version)
         metrics.count("rulebot_reloads_total", [("result", "ok")])
         var log = logger
         log[metadataKey: "bot.name"] = "\(graph.name)"
@@ -142,7 +168,18 @@ final class BotLibrary: Sendable {
         return .reloaded
     }
 
+    /// The last 20 reloads, failures and rollbacks, newest first.
+    var history: [HistoryEntry] { log.withLock { $0.reversed() } }
+
+    private func remember(_ path: String, _ result: String, version: String?) {
+        log.withLock { entries in
+            entries.append(HistoryEntry(at: time.now(), file: path, result: result, version: version))
+            if entries.count > 20 { entries.removeFirst(entries.count - 20) }
+        }
+    }
+
     private func fail(_ path: String, _ message: String) -> Outcome {
+        remember(path, "failed", version: nil)
         files.withLock { $0[path, default: FileStatus(file: path)].lastError = message }
         metrics.count("rulebot_reloads_total", [("result", "failed")])
         logger.error("reload failed; the previous version keeps running\n\(message)", metadata: ["file": "\(path)"])
@@ -153,7 +190,7 @@ final class BotLibrary: Sendable {
         let all = files.withLock {
             $0[path] = FileStatus(
                 file: path, bot: graph.name, hash: Self.hash(source), loadedAt: time.now(), lastError: nil,
-                phoneNumberID: graph.phoneNumberID, throughput: graph.throughput)
+                phoneNumberID: graph.phoneNumberID, throughput: graph.throughput, rolledBackTo: nil)
             return $0
         }
         let loaded = paths.compactMap { all[$0] }.filter { $0.bot != nil }
@@ -174,6 +211,56 @@ final class BotLibrary: Sendable {
             }
         }
         rates.setRates(byNumber: throughput)
+    }
+
+    /// What reloading every file would change: the removed states, timers and keys of each,
+    /// and how many live users each touches. Nothing is installed or migrated.
+    func dryRun() async -> [DryRun] {
+        var results: [DryRun] = []
+        for path in paths {
+            let source: String
+            do { source = try BotFile.readSource(path) } catch {
+                results.append(DryRun(file: path, result: "failed", error: "\(error)"))
+                continue
+            }
+            if Self.hash(source) == files.withLock({ $0[path]?.hash }) {
+                results.append(DryRun(file: path, bot: files.withLock { $0[path]?.bot }, result: "unchanged"))
+                continue
+            }
+            let file = BotFile.compile(path, source: source, registry: registry)
+            guard let graph = file.result.graph else {
+                results.append(DryRun(file: path, result: "failed", error: file.renderedDiagnostics))
+                continue
+            }
+            guard let running = bots[graph.name] else {
+                results.append(DryRun(file: path, bot: graph.name, result: "new"))
+                continue
+            }
+            let diff = GraphDiff(from: running.graph, to: graph)
+            let impact = try? await DeployImpact.measure(diff, bot: graph.name, storage: storage, now: time.now())
+            results.append(DryRun(file: path, bot: graph.name, result: "would reload", diff: diff, impact: impact))
+        }
+        return results
+    }
+
+    /// Puts back the version of `bot` that ran before the last reload (a second rollback goes
+    /// forward again). The file is left as it is and not reloaded until it changes again.
+    func rollback(bot name: String) throws -> String {
+        guard let earlier = previous.withLock({ $0[name] }) else {
+            throw CLIError("no earlier version of '\(name)' is kept (it was not reloaded since the start)")
+        }
+        let current = bots.install(earlier)
+        previous.withLock { $0[name] = current }
+        let paths = files.withLock { files in
+            let paths = files.filter { $0.value.bot == name }.map(\.key)
+            for path in paths { files[path]?.rolledBackTo = earlier.version }
+            return paths
+        }
+        for path in paths { remember(path, "rolled back", version: earlier.version) }
+        metrics.count("rulebot_rollbacks_total", [("bot", name)])
+        logger.warning(
+            "bot rolled back", metadata: ["bot.name": "\(name)", "version": "\(earlier.version)"])
+        return earlier.version
     }
 
     /// Reloads waiting for the one running.
