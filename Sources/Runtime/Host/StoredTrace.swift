@@ -46,6 +46,17 @@ public struct StoredTrace: Sendable, Hashable, Codable {
     public var replies: [Reply]
     /// Notes: a stale timer, a closed window, a paused conversation, texts cut to fit.
     public var notes: [String]
+    /// For a status or a failed send: the outbox id of the reply it reports on, and what it says
+    /// (`delivered`, `read`, `failed`), so the reply's outcome shows beside it.
+    public var outcome: ReplyOutcome?
+
+    /// What became of one reply.
+    public struct ReplyOutcome: Sendable, Hashable, Codable {
+        /// The reply's outbox id.
+        public var outboxID: String
+        /// `sent`, `delivered`, `read`, `failed`…
+        public var status: String
+    }
 }
 
 /// How many traces are kept per user, and for how long.

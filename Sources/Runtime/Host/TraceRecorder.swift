@@ -45,7 +45,7 @@ enum TraceRecorder {
         return StoredTrace(
             sequence: sequence, at: now, eventID: entry.event.id, event: describe(entry.event), version: bot.version,
             stateBefore: stateBefore, stateAfter: stateAfter, rules: rules, writes: writes, timers: timers,
-            replies: replies, notes: notes)
+            replies: replies, notes: notes, outcome: outcome(of: entry.event))
     }
 
     /// The commit that keeps `trace` in the bot's trace namespace, in slot `sequence % perUser`.
@@ -55,6 +55,18 @@ enum TraceRecorder {
         commit.writes[StorageKey(.table, "t\(trace.sequence % max(settings.perUser, 1))")] = StoredValue(
             value, expiresAt: trace.at + settings.retention)
         return commit
+    }
+
+    /// For a status or a failed send, the reply it is about and what became of it.
+    static func outcome(of event: InboundEvent) -> StoredTrace.ReplyOutcome? {
+        switch event.kind {
+        case .status(let status):
+            return status.callback.flatMap(SendCallback.init(text:)).map {
+                StoredTrace.ReplyOutcome(outboxID: $0.outboxID, status: status.status)
+            }
+        case .sendFailed(let failure): return StoredTrace.ReplyOutcome(outboxID: failure.outboxID, status: "failed")
+        default: return nil
+        }
     }
 
     /// The event in a few words.

@@ -182,6 +182,7 @@ enum InspectText {
         lines += trace.writes.map { "  = \($0)" }
         lines += trace.timers.map { "  ⏱ \($0)" }
         lines += trace.replies.map { "  → " + $0.text.split(separator: "\n").joined(separator: "\n    ") }
+        if let outcome = trace.outcome { lines.append("  ↳ the reply \(outcome.outboxID) is \(outcome.status)") }
         return lines.joined(separator: "\n") + "\n"
     }
 }

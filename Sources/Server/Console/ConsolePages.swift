@@ -124,6 +124,11 @@ enum ConsolePages {
         body += "</ul><h2>Waiting to be sent</h2><ul>"
         body += user["outbox"].items.map { "<li><pre>\(e($0["text"].text))</pre></li>" }.joined()
         body += "</ul><h2>What happened, newest first</h2>"
+        // Statuses arrive later than the reply they report on: the newest says where it is now.
+        var outcomes: [String: String] = [:]
+        for trace in traces.reversed() {
+            if let outcome = trace.outcome { outcomes[outcome.outboxID] = outcome.status }
+        }
         for trace in traces {
             body += "<section class=\"event\"><h3>#\(trace.sequence) \(e(trace.event))</h3>"
             body += "<p>\(time(.double(trace.at))), state \(e(trace.stateBefore))"
@@ -138,7 +143,10 @@ enum ConsolePages {
             }
             body += trace.writes.map { "<li>= \(e($0))</li>" }.joined()
             body += trace.timers.map { "<li>⏱ \(e($0))</li>" }.joined()
-            body += trace.replies.map { "<li>→ <span class=\"reply\">\(e($0.text))</span></li>" }.joined()
+            body += trace.replies.map { reply in
+                "<li>→ <span class=\"reply\">\(e(reply.text))</span>"
+                    + (outcomes[reply.outboxID].map { " <em>(\(e($0)))</em>" } ?? "") + "</li>"
+            }.joined()
             body += "</ul></section>"
         }
         if traces.isEmpty { body += "<p>No traces kept for this user.</p>" }
