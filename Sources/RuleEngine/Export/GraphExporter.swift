@@ -1,5 +1,5 @@
 /// Draws a bot's state machine: states as nodes, transitions labelled by what triggers them,
-/// and timers, as Mermaid (paste into any Mermaid viewer) or Graphviz dot (`dot -Tsvg`).
+/// and timers, as Mermaid (paste into any Mermaid viewer), Graphviz dot (`dot -Tsvg`) or SVG.
 public enum GraphExporter {
     /// One arrow of the picture.
     struct Edge: Hashable {
@@ -14,6 +14,8 @@ public enum GraphExporter {
         case mermaid
         /// Graphviz dot.
         case dot
+        /// SVG, drawn by RuleBot itself (the console shows it).
+        case svg
     }
 
     /// The picture of `graph` in `format`.
@@ -21,6 +23,7 @@ public enum GraphExporter {
         switch format {
         case .mermaid: mermaid(graph)
         case .dot: dot(graph)
+        case .svg: svg(graph)
         }
     }
 

@@ -44,7 +44,9 @@ enum ConsolePages {
             .joined()
         body += history.isEmpty ? "<li>none since the start</li></ul>" : "</ul>"
         for bot in bots {
-            body += "<h2>\(e(bot.name)): states and what moves users between them</h2>" + stateMap(bot.graph)
+            body += "<h2>\(e(bot.name)): states and what moves users between them</h2>"
+            body += "<figure class=\"graph\">" + GraphExporter.export(bot.graph, as: .svg) + "</figure>"
+            body += "<details><summary>The same as a list</summary>" + stateMap(bot.graph) + "</details>"
             body += "<p><a href=\"/admin/users?bot=\(e(bot.name))\">Users of \(e(bot.name))</a></p>"
         }
         body += "<h2>Metrics</h2><table><tbody>"

@@ -54,6 +54,6 @@ enum HTML {
         button.danger{background:#b00020;border-color:#b00020}input,select{font:inherit;padding:.3em}
         form.inline{display:inline}.actions{display:flex;flex-wrap:wrap;gap:.5em;margin:.5em 0}
         .fired{color:#0a6b2c}.skipped{color:#555}.event{border-left:4px solid #0b3d2e;padding-left:.8em;margin:1em 0}
-        .reply{white-space:pre-wrap;background:#f4f4f4;padding:0 .3em}.note{color:#8a4b00}.error{color:#b00020}label{display:block;margin:.5em 0 .2em}
+        .graph svg{max-width:100%;height:auto}.reply{white-space:pre-wrap;background:#f4f4f4;padding:0 .3em}.note{color:#8a4b00}.error{color:#b00020}label{display:block;margin:.5em 0 .2em}
         """
 }
