@@ -30,6 +30,8 @@ final class SnapshotCache: Sendable {
         bot: String, userID: String, now: Double, counter: StatisticsCounter,
         read: () async throws -> UserSnapshot
     ) async throws -> UserSnapshot {
+        // Decision traces are read by an operator now and then: not worth the memory.
+        if bot.hasSuffix(TraceSettings.namespace("")) { return try await counter.counting { try await read() } }
         if let cached = get(bot: bot, userID: userID, now: now) {
             counter.load(found: cached.values.count)
             return cached
