@@ -106,13 +106,32 @@ enum RuntimeBenchmark {
         return Double(users * eventsPerUser) / seconds
     }
 
-    static func hostRate(_ bot: LoadedBot, storage: any BotStorage, eventsPerUser: Int = eventsPerUser) async throws
-        -> Double
-    {
+    /// The cost of keeping decision traces (serve's default: 50 per user): the same SQLite host
+    /// run with and without them, in one run.
+    static func runTraces() async throws {
+        say("== traces: expiry bot on SQLite, \(users) users × 10 messages, with and without kept traces")
+        let bot = try expiryBot()
+        let offPath = Measure.temporaryDatabase()
+        let off = try await hostRate(bot, storage: try SQLiteStorage(path: offPath), eventsPerUser: 10)
+        Measure.removeDatabase(atPath: offPath)
+        let onPath = Measure.temporaryDatabase()
+        let on = try await hostRate(
+            bot, storage: try SQLiteStorage(path: onPath), eventsPerUser: 10, traces: TraceSettings())
+        Measure.removeDatabase(atPath: onPath)
+        say("without traces (baseline): \(Int(off)) events/s")
+        say("with 50 traces per user kept: \(Int(on)) events/s (\(Measure.format(on / off * 100, 1))% of the baseline)")
+    }
+
+    static func hostRate(
+        _ bot: LoadedBot, storage: any BotStorage, eventsPerUser: Int = eventsPerUser, traces: TraceSettings = .off
+    ) async throws -> Double {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
+        let time = SystemTime()
         let host = BotHost(
-            bots: BotSet([bot]), storage: storage, sender: NullSender(), time: SystemTime(), logger: logger)
+            bots: BotSet([bot]), storage: storage,
+            dispatcher: OutboxDispatcher(storage: storage, sender: NullSender(), time: time, logger: logger),
+            sending: .inline, time: time, logger: logger, traces: traces)
         let seconds = await Measure.seconds {
             await withTaskGroup(of: Void.self) { group in
                 for u in 0..<users {

@@ -41,6 +41,13 @@ struct RedisStorageTests {
         #expect(keys == [prefix + "expiry:data:346"])
     }
 
+    /// The test server runs without an append-only file (as .ci/run starts it): serve must warn.
+    @Test func aRedisWithoutAppendOnlyIsReportedAsLosingAcknowledgedEvents() async throws {
+        let storage = try RedisStorage(url: try RedisTestServer.isolatedURL())
+        let warning = try #require(await storage.durabilityWarning())
+        #expect(warning.contains("appendonly no") && warning.contains("appendfsync everysec"))
+    }
+
     @Test func theUserLeaseExcludesOtherHolders() async throws {
         let url = try RedisTestServer.isolatedURL()
         let a = try RedisStorage(url: url)

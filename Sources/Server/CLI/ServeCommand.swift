@@ -95,6 +95,9 @@ struct ServeCommand: AsyncParsableCommand {
         let first = try BotFile.load(files[0]).graph()
         let location = try StorageChoice.resolve(storage, preferred: first.preferredStorage)
         let store = try StorageFactory.open(location)
+        if let redis = store as? RedisStorage, let warning = await redis.durabilityWarning() {
+            logger.warning("\(warning)")
+        }
         let time = SystemTime()
         let sender: any MessageSender
         if configuration.canSend, let url = configuration.apiURL, let token = configuration.accessToken,

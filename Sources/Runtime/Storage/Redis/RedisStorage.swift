@@ -113,6 +113,27 @@ public final class RedisStorage: BotStorage, SharedStorage {
         }
     }
 
+    /// What a crash of Redis itself could lose, from its persistence settings: nil when an
+    /// acknowledged event survives it (`appendonly yes` with `appendfsync always` or
+    /// `everysec`, which loses at most the last second), else the warning to log.
+    public func durabilityWarning() async -> String? {
+        guard let appendOnly = try? await pool.command("CONFIG", "GET", "appendonly").array.last?.string,
+            let fsync = try? await pool.command("CONFIG", "GET", "appendfsync").array.last?.string
+        else {
+            return
+                "could not read Redis's persistence settings (CONFIG GET); an acknowledged webhook is only as durable as they make it"
+        }
+        if appendOnly != "yes" {
+            return
+                "Redis runs with appendonly \(appendOnly): a webhook acknowledged before Redis's next snapshot is lost if Redis crashes; set appendonly yes and appendfsync everysec (README, Running several instances)"
+        }
+        if fsync == "no" {
+            return
+                "Redis runs with appendfsync no: the operating system decides when writes reach the disk, so a machine crash can lose acknowledged webhooks; set appendfsync everysec or always"
+        }
+        return nil
+    }
+
     /// Runs `body` holding the user's lock, so no other instance processes the same user meanwhile.
     public func withUserLease<T: Sendable>(bot: String, userID: String, _ body: @Sendable () async throws -> T)
         async throws -> T
