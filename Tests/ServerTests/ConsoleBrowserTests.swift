@@ -41,13 +41,9 @@ struct ConsoleBrowserTests {
         let graph = FakeGraphAPI()
         let graphPort = try await graph.start()
         defer { graph.stop() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rulebot-console-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let file = directory.appendingPathComponent("wappa.yaml")
-        try Self.bot.write(to: file, atomically: true, encoding: .utf8)
-        let (server, base) = try await EndToEndTests.serve(
-            [file], in: directory, graphPort: graphPort, environment: ["RULEBOT_ADMIN_TOKEN": "console-secret"])
+        let (server, base, _) = try await EndToEndTests.serve(
+            bot: Self.bot, named: "wappa.yaml", graphPort: graphPort,
+            environment: ["RULEBOT_ADMIN_TOKEN": "console-secret"])
         defer { if server.isRunning { server.terminate() } }
         let now = Int(Date().timeIntervalSince1970)
         let e2e = EndToEndTests()

@@ -93,6 +93,20 @@ struct EndToEndTests {
         #expect(process.terminationStatus == 0)
     }
 
+    /// Writes `yaml` as `name` in a fresh folder and serves it; returns the process, the base URL
+    /// and the file.
+    static func serve(
+        bot yaml: String, named name: String, graphPort: Int, environment: [String: String] = [:]
+    ) async throws -> (process: Process, base: String, file: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rulebot-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent(name)
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        let (process, base) = try await serve([file], in: directory, graphPort: graphPort, environment: environment)
+        return (process, base, file)
+    }
+
     /// Starts `rulebot serve` on `bots` with SQLite in `directory`, against the fake Graph API;
     /// returns once it is healthy.
     static func serve(

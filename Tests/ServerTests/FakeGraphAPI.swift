@@ -16,8 +16,7 @@ final class FakeGraphAPI: Sendable {
     }
 
     private let received = Mutex<[Received]>([])
-    private let portBox = Mutex<Int?>(nil)
-    private let task = Mutex<Task<Void, any Error>?>(nil)
+    private let app = FakeApp()
 
     /// Starts listening on a free loopback port; returns the port.
     func start() async throws -> Int {
@@ -43,22 +42,11 @@ final class FakeGraphAPI: Sendable {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: reply)))
         }
-        var logger = Logger(label: "fake-graph")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in self.portBox.withLock { $0 = channel.localAddress?.port } }, logger: logger)
-        task.withLock { $0 = Task { try await app.runService() } }
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let port = portBox.withLock({ $0 }) { return port }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw FakeError("the fake Graph API did not start")
+        return try await app.start(router, port: 0, label: "fake-graph")
     }
 
     func stop() {
-        task.withLock { $0?.cancel() }
+        app.stop()
     }
 
     /// Requests received so far.

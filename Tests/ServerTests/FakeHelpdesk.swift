@@ -25,8 +25,7 @@ final class FakeHelpdesk: Sendable {
 
     private let received = Mutex<[Received]>([])
     private let script: Mutex<[Answer]>
-    private let portBox = Mutex<Int?>(nil)
-    private let task = Mutex<Task<Void, any Error>?>(nil)
+    private let app = FakeApp()
 
     init(script: [Answer] = []) {
         self.script = Mutex(script)
@@ -57,22 +56,11 @@ final class FakeHelpdesk: Sendable {
                 status: .created, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: #"{"id": \#(number)}"#)))
         }
-        var logger = Logger(label: "fake-helpdesk")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { channel in self.portBox.withLock { $0 = channel.localAddress?.port } }, logger: logger)
-        task.withLock { $0 = Task { try await app.runService() } }
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let port = portBox.withLock({ $0 }) { return port }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw FakeError("the fake helpdesk did not start")
+        return try await app.start(router, port: port, label: "fake-helpdesk")
     }
 
     func stop() {
-        task.withLock { $0?.cancel() }
+        app.stop()
     }
 
     /// Requests received so far.

@@ -41,12 +41,8 @@ struct MessagingEndToEndTests {
         let fake = FakeGraphAPI()
         let graphPort = try await fake.start()
         defer { fake.stop() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rulebot-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let file = directory.appendingPathComponent("shop.yaml")
-        try Self.bot.write(to: file, atomically: true, encoding: .utf8)
-        let (process, base) = try await EndToEndTests.serve([file], in: directory, graphPort: graphPort)
+        let (process, base, _) = try await EndToEndTests.serve(
+            bot: Self.bot, named: "shop.yaml", graphPort: graphPort)
         defer { if process.isRunning { process.terminate() } }
         let now = Int(Date().timeIntervalSince1970)
         let e2e = EndToEndTests()
@@ -114,25 +110,5 @@ func statusWebhook(
     ]
     if let callback { fields["biz_opaque_callback_data"] = .string(callback) }
     if !errors.isEmpty { fields["errors"] = .array(errors) }
-    let payload: Value = .object([
-        "object": "whatsapp_business_account",
-        "entry": .array([
-            .object([
-                "id": "310000000000001",
-                "changes": .array([
-                    .object([
-                        "field": "messages",
-                        "value": .object([
-                            "messaging_product": "whatsapp",
-                            "metadata": .object([
-                                "display_phone_number": "15550100001", "phone_number_id": .string(phoneNumberID),
-                            ]),
-                            "statuses": .array([.object(fields)]),
-                        ]),
-                    ])
-                ]),
-            ])
-        ]),
-    ])
-    return Array(payload.jsonText.utf8)
+    return webhook(phoneNumberID: phoneNumberID, ["statuses": .array([.object(fields)])])
 }

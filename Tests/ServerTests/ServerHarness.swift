@@ -142,32 +142,32 @@ func textWebhook(
     _ text: String, from user: String = "14155550123", id: String, phoneNumberID: String = "410000000000001",
     timestamp: Int = 1_767_261_600
 ) -> [UInt8] {
+    webhook(
+        phoneNumberID: phoneNumberID,
+        [
+            "contacts": .array([.object(["profile": .object(["name": "Mira"]), "wa_id": .string(user)])]),
+            "messages": .array([
+                .object([
+                    "from": .string(user), "id": .string(id), "timestamp": .string(String(timestamp)), "type": "text",
+                    "text": .object(["body": .string(text)]),
+                ])
+            ]),
+        ])
+}
+
+/// A webhook body of one `messages` change whose value holds `fields` (messages, statuses…).
+func webhook(phoneNumberID: String, _ fields: [String: Value]) -> [UInt8] {
+    var value: [String: Value] = [
+        "messaging_product": "whatsapp",
+        "metadata": .object(["display_phone_number": "15550100001", "phone_number_id": .string(phoneNumberID)]),
+    ]
+    value.merge(fields) { _, new in new }
     let payload: Value = .object([
         "object": "whatsapp_business_account",
         "entry": .array([
             .object([
                 "id": "310000000000001",
-                "changes": .array([
-                    .object([
-                        "field": "messages",
-                        "value": .object([
-                            "messaging_product": "whatsapp",
-                            "metadata": .object([
-                                "display_phone_number": "15550100001", "phone_number_id": .string(phoneNumberID),
-                            ]),
-                            "contacts": .array([
-                                .object(["profile": .object(["name": "Mira"]), "wa_id": .string(user)])
-                            ]),
-                            "messages": .array([
-                                .object([
-                                    "from": .string(user), "id": .string(id), "timestamp": .string(String(timestamp)),
-                                    "type": "text",
-                                    "text": .object(["body": .string(text)]),
-                                ])
-                            ]),
-                        ]),
-                    ])
-                ]),
+                "changes": .array([.object(["field": "messages", "value": .object(value)])]),
             ])
         ]),
     ])

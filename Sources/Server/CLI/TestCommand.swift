@@ -194,19 +194,6 @@ enum JUnitReport {
         String(text.split(separator: "\n", maxSplits: 1).first ?? "")
     }
 
-    /// Text safe inside XML attributes and elements.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Text safe inside XML attributes and elements: the console's escaping serves both.
+    static func escape(_ text: String) -> String { HTML.escape(text) }
 }

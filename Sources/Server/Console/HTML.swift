@@ -1,5 +1,5 @@
 /// Building console pages: every piece of data goes through `escape`, so nothing a user typed
-/// (a name, a message) can become markup.
+/// (a name, a message) can become markup. The JUnit report escapes with it too.
 enum HTML {
     static func escape(_ text: String) -> String {
         var out = ""

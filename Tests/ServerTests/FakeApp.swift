@@ -1,0 +1,31 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+/// Runs a fake service's router on loopback until stopped: what the fake Graph API and the
+/// fake helpdesk share.
+final class FakeApp: Sendable {
+    private let portBox = Mutex<Int?>(nil)
+    private let task = Mutex<Task<Void, any Error>?>(nil)
+
+    /// Starts `router` on `port` (0: any free one) and returns the port it listens on.
+    func start(_ router: Router<BasicRequestContext>, port: Int = 0, label: String) async throws -> Int {
+        var logger = Logger(label: label)
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            onServerRunning: { channel in self.portBox.withLock { $0 = channel.localAddress?.port } }, logger: logger)
+        task.withLock { $0 = Task { try await app.runService() } }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let port = portBox.withLock({ $0 }) { return port }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw FakeError("\(label) did not start")
+    }
+
+    func stop() {
+        task.withLock { $0?.cancel() }
+    }
+}
