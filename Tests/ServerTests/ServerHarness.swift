@@ -56,8 +56,10 @@ struct ServerHarness {
     }
 
     /// Sends a request and returns the status, body text and headers.
+    /// With `settling`, it then waits for the work the request started (see `settle`).
     func requestWithHeaders(
-        _ method: HTTPRequest.Method, _ path: String, body: [UInt8] = [], headers: HTTPFields = [:]
+        _ method: HTTPRequest.Method, _ path: String, body: [UInt8] = [], headers: HTTPFields = [:],
+        settling: Bool = true
     ) async throws -> (status: Int, body: String, headers: HTTPFields) {
         let head = HTTPRequest(
             method: method, scheme: "http", authority: "localhost", path: path, headerFields: headers)
@@ -66,7 +68,7 @@ struct ServerHarness {
             to: request, context: RulebotRequestContext(logger: Logger(label: "test")))
         let collector = Collector()
         try await response.body.write(collector)
-        await settle()
+        if settling { await settle() }
         return (Int(response.status.code), String(decoding: collector.bytes, as: UTF8.self), response.headers)
     }
 
@@ -74,14 +76,8 @@ struct ServerHarness {
     func request(
         _ method: HTTPRequest.Method, _ path: String, body: [UInt8] = [], headers: HTTPFields = [:]
     ) async throws -> (status: Int, body: String) {
-        let head = HTTPRequest(
-            method: method, scheme: "http", authority: "localhost", path: path, headerFields: headers)
-        let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body)))
-        let response = try await responder.respond(
-            to: request, context: RulebotRequestContext(logger: Logger(label: "test")))
-        let collector = Collector()
-        try await response.body.write(collector)
-        return (Int(response.status.code), String(decoding: collector.bytes, as: UTF8.self))
+        let answer = try await requestWithHeaders(method, path, body: body, headers: headers, settling: false)
+        return (answer.status, answer.body)
     }
 
     /// POSTs `body` to /webhook signed with the fixture secret, then waits for background

@@ -72,18 +72,10 @@ extension ShapeChecker {
             }
         case .regex:
             checkRegex(text, at: node.location)
-        case .stateName:
-            names.append(.init(kind: .state, name: text, location: node.location))
-        case .timerName:
-            names.append(.init(kind: .timer, name: text, location: node.location))
-        case .templateName:
-            names.append(.init(kind: .template, name: text, location: node.location))
-        case .whatsAppTemplateName:
-            names.append(.init(kind: .whatsAppTemplate, name: text, location: node.location))
-        case .apiName:
-            names.append(.init(kind: .api, name: text, location: node.location))
-        case .resultName:
-            names.append(.init(kind: .result, name: text, location: node.location))
+        case .stateName, .timerName, .templateName, .whatsAppTemplateName, .apiName, .resultName:
+            if let reference = kind.reference {
+                names.append(.init(kind: reference, name: text, location: node.location))
+            }
         case .durationOrExpression:
             checkText(text, text.hasPrefix("=") ? .expression : .duration, node, offset: offset)
         case .timeZone:
@@ -210,4 +202,19 @@ public enum StateFields {
     /// `state.name` (the current state) and `state.entered_at` (when the user entered it).
     public static let builtIn: Set<String> = ["name", "entered_at"]
 
+}
+
+extension TextKind {
+    /// The kind of declaration a name of this kind must match, for the names that refer to one.
+    fileprivate var reference: ShapeChecker.NamedReference.Kind? {
+        switch self {
+        case .stateName: .state
+        case .timerName: .timer
+        case .templateName: .template
+        case .whatsAppTemplateName: .whatsAppTemplate
+        case .apiName: .api
+        case .resultName: .result
+        default: nil
+        }
+    }
 }
