@@ -270,7 +270,14 @@ public final class OutboxDispatcher: Sendable {
     }
 
     private func reportFailure(of message: OutboundMessage, reason: String, at now: Double) async {
-        if case .markRead = message.body { return }
+        switch message.body {
+        case .markRead: return
+        case .work(let work):
+            // Work that never got its result kept (storage down for a day): say so in the log.
+            logger.error("handed-off work given up", metadata: ["work": "\(work.name)", "outbox.id": "\(message.id)"])
+            return
+        default: break
+        }
         guard let route = failureRoute.withLock({ $0 }) else { return }
         let failure = SendFailure(
             outboxID: message.id, rule: message.rule, code: SendFailure.code(in: reason), reason: reason, timestamp: now
