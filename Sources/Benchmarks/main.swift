@@ -20,6 +20,7 @@ if which.contains("compile") { try CompileBenchmark.run() }
 if which.contains("runtime") { try await RuntimeBenchmark.run() }
 if which.contains("runtime-sqlite") { try await RuntimeBenchmark.runSQLiteOnly() }
 if which.contains("traces") { try await RuntimeBenchmark.runTraces() }
+if which.contains("memory") { try await MemoryBenchmark.run() }
 if which.contains("timers") { try await TimerBenchmark.run() }
 if which.contains("server") { try await ServerBenchmark.run() }
 if which.contains("redis") { try await RedisBenchmark.run() }
