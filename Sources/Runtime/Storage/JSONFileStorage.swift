@@ -12,12 +12,14 @@ public final class JSONFileStorage: BotStorage {
     private let lock = Mutex(0)
     private let counter = StatisticsCounter()
     /// Loading a user lists the scope folders, so hot users are served from their last commit.
-    private let cache = SnapshotCache()
+    private let cache: SnapshotCache
     /// The cache and the lease reset at open assume no other process writes the directory.
     private let owner: OwnerLock
 
-    /// Opens (creating if needed) the directory, replaying any unfinished commit.
-    public init(directory: String) throws {
+    /// Opens (creating if needed) the directory, replaying any unfinished commit; `cachedUsers`
+    /// bounds the snapshot cache.
+    public init(directory: String, cachedUsers: Int = SnapshotCache.defaultCapacity) throws {
+        cache = SnapshotCache(capacity: cachedUsers)
         root = URL(fileURLWithPath: directory, isDirectory: true)
         do {
             for folder in [

@@ -7,7 +7,7 @@ import Synchronization
 public final class SQLiteStorage: BotStorage {
     private let pool: DatabasePool
     private let counter = StatisticsCounter()
-    private let cache = SnapshotCache()
+    private let cache: SnapshotCache
     private let batcher: CommitBatcher<SQLiteSchema.Write>
     private let journal: InboxJournal
     private let seen: SeenFilter
@@ -19,8 +19,10 @@ public final class SQLiteStorage: BotStorage {
     private let owner: OwnerLock
 
     /// Opens (creating if needed) the database at `path`; throws a readable error when it cannot.
-    /// `pageSize` (bytes, a power of two from 512 to 65536) applies only when the file is new.
-    public init(path: String, pageSize: Int = 2048) throws {
+    /// `pageSize` (bytes, a power of two from 512 to 65536) applies only when the file is new;
+    /// `cachedUsers` bounds the snapshot cache (`SnapshotCache.defaultCapacity`).
+    public init(path: String, pageSize: Int = 2048, cachedUsers: Int = SnapshotCache.defaultCapacity) throws {
+        cache = SnapshotCache(capacity: cachedUsers)
         // SQLite ignores other sizes without a word; say so instead.
         guard (512...65536).contains(pageSize), pageSize.nonzeroBitCount == 1 else {
             throw RuntimeError.storage("SQLite page size \(pageSize) is not a power of two from 512 to 65536")

@@ -4,14 +4,22 @@ import Synchronization
 ///
 /// Valid only while one process owns the data (SQLite and JSON files; Redis shares data between
 /// instances and does not use it). The host runs a user's events one at a time, so applying a
-/// commit after it succeeded keeps the copy exact.
-final class SnapshotCache: Sendable {
+/// commit after it succeeded keeps the copy exact. At most `capacity` users are kept: when it is
+/// full, a tenth of them (whichever the dictionary yields first) make room, so memory stays
+/// bounded however many distinct users pass (`serve --cache-users`).
+public final class SnapshotCache: Sendable {
     private let entries = Mutex<[String: UserSnapshot]>([:])
     private let capacity: Int
 
-    init(capacity: Int = 50_000) {
-        self.capacity = capacity
+    /// Users kept unless told otherwise.
+    public static let defaultCapacity = 50_000
+
+    init(capacity: Int = defaultCapacity) {
+        self.capacity = max(capacity, 0)
     }
+
+    /// How many users are cached now.
+    var count: Int { entries.withLock { $0.count } }
 
     private static func key(_ bot: String, _ user: String) -> String { bot + "\u{1F}" + user }
 
@@ -45,6 +53,7 @@ final class SnapshotCache: Sendable {
     }
 
     func put(bot: String, _ snapshot: UserSnapshot) {
+        guard capacity > 0 else { return }
         entries.withLock { entries in
             if entries.count >= capacity {
                 // Dropping an arbitrary tenth is enough: a miss only costs one read.

@@ -67,6 +67,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Days a decision trace is kept.")
     var traceDays = 7.0
 
+    @Option(help: "Users whose data SQLite and JSON storage keep cached in memory (0: none).")
+    var cacheUsers = SnapshotCache.defaultCapacity
+
     func run() async throws {
         let dotEnv = FileManager.default.contents(atPath: envFile).map { String(decoding: $0, as: UTF8.self) }
         var configuration = try ServerConfiguration.from(
@@ -94,7 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         let first = try BotFile.load(files[0]).graph()
         let location = try StorageChoice.resolve(storage, preferred: first.preferredStorage)
-        let store = try StorageFactory.open(location)
+        guard cacheUsers >= 0 else { throw CLIError("--cache-users must be 0 or more") }
+        let store = try StorageFactory.open(location, cachedUsers: cacheUsers)
         if let redis = store as? RedisStorage, let warning = await redis.durabilityWarning() {
             logger.warning("\(warning)")
         }
