@@ -75,8 +75,7 @@ public struct ConversationRunner: Sendable {
         let working = WorkingSender(
             messages: sender,
             runner: WorkRunner(
-                bots: bots, performer: performer, registry: registry, environment: { spec.environment[$0] },
-                logger: logger))
+                bots: bots, performer: performer, registry: registry, environment: { spec.environment[$0] }))
         var host = BotHost(
             bots: bots, storage: storage, sender: working, time: time, observer: observer, logger: logger)
         var events = 0

@@ -38,20 +38,12 @@ public struct GraphDiff: Sendable, Hashable, Codable {
     static func writtenKeys(_ graph: RuleGraph) -> [String] {
         var keys = Set<String>()
         for action in graph.rules.flatMap(\.actions) {
-            for key in [action.arguments["key"]] + (action.arguments["keys"].list ?? []) {
+            for key in [action.arguments["key"]] + action.arguments["keys"].items {
                 guard let text = key.string else { continue }
                 let parts = text.split(separator: ".")
                 if parts.count >= 2 { keys.insert("\(parts[0]).\(parts[1])") }
             }
         }
         return keys.sorted()
-    }
-}
-
-extension Value {
-    /// The items, if this is a list.
-    var list: [Value]? {
-        if case .array(let items) = self { return items }
-        return nil
     }
 }

@@ -45,6 +45,12 @@ public enum Value: Sendable, Hashable {
         return .null
     }
 
+    /// The items, if this is a list; none otherwise.
+    public var items: [Value] {
+        if case .array(let items) = self { return items }
+        return []
+    }
+
     /// The text a template prints for this value.
     public var text: String {
         switch self {

@@ -61,7 +61,7 @@ public struct ActionContext: Sendable {
     /// for users last seen before the bot kept the time).
     public var windowIsOpen: Bool {
         if case .message = event.kind { return true }
-        return lastMessageAt.map { now < $0 + ServiceWindow.length } ?? true
+        return lastMessageAt.map { ServiceWindow.isOpen(lastMessage: $0, now: now) } ?? true
     }
 
     /// The stored value at `key`, or null.
@@ -188,7 +188,7 @@ public struct ActionContext: Sendable {
             refusedInRule += 1
             let rule = currentRule?.id ?? "?"
             budget.warnings.append(
-                "the 24-hour window closed at \(TimeFormat.format(lastMessageAt.map { $0 + ServiceWindow.length } ?? now, pattern: "yyyy-MM-dd HH:mm 'UTC'", timeZone: .gmt)); "
+                "the 24-hour window closed at \(TimeFormat.format(lastMessageAt.map(ServiceWindow.closes(after:)) ?? now, pattern: "yyyy-MM-dd HH:mm 'UTC'", timeZone: .gmt)); "
                     + "rule '\(rule)' did not send: \(body.display(withIDs: false).prefix(60))")
             return
         }

@@ -84,27 +84,16 @@ public enum Evaluator {
             }
             context.currentRule = rule
             context.refusedInRule = 0
-            let fallback = bot.fallbacks[index].map { [$0] } ?? []
-            for (position, action) in (bot.actions[index] + fallback).enumerated() {
-                if position == bot.actions[index].count {
-                    // The fallback template goes only when the window refused the rule's messages.
-                    guard context.refusedInRule > 0 else { break }
+            for action in bot.actions[index] { try run(action, of: rule, in: &context) }
+            if context.refusedInRule > 0 {
+                // The fallback template goes only when the window refused the rule's messages.
+                if let fallback = bot.fallbacks[index] {
                     context.budget.warnings.append("sent the fallback template of rule '\(rule.id)' instead")
-                }
-                do {
-                    try action.run(&context)
-                    if let reason = context.budget.exhausted {
-                        throw RuntimeError.budget(reason)
-                    }
-                } catch let error as RuntimeError {
-                    throw error.located(
-                        at: rule.location, context: "action '\(action.name)' in rule '\(rule.id)' failed")
-                } catch {
-                    throw RuntimeError.action(
-                        "action '\(action.name)' in rule '\(rule.id)' failed: \(error)", at: rule.location)
+                    try run(fallback, of: rule, in: &context)
+                } else {
+                    context.refusedRules.append(rule.id)
                 }
             }
-            if context.refusedInRule > 0, fallback.isEmpty { context.refusedRules.append(rule.id) }
             if tracing {
                 trace.entries.append(.init(ruleID: rule.id, location: rule.location, outcome: .fired))
             }
@@ -116,6 +105,23 @@ public enum Evaluator {
         return Evaluation(
             commit: context.commit, trace: trace, firedRules: fired, afterCommit: context.deferred,
             closedWindowRules: context.refusedRules)
+    }
+
+    /// Runs one action of `rule`, its errors and a passed budget located at the rule.
+    private static func run(_ action: BoundAction, of rule: RuleNode, in context: inout ActionContext)
+        throws(RuntimeError)
+    {
+        do {
+            try action.run(&context)
+            if let reason = context.budget.exhausted {
+                throw RuntimeError.budget(reason)
+            }
+        } catch let error as RuntimeError {
+            throw error.located(at: rule.location, context: "action '\(action.name)' in rule '\(rule.id)' failed")
+        } catch {
+            throw RuntimeError.action(
+                "action '\(action.name)' in rule '\(rule.id)' failed: \(error)", at: rule.location)
+        }
     }
 
     static func candidates(_ dispatch: Dispatch, for event: InboundEvent) -> [Int] {

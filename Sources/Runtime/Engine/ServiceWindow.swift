@@ -7,6 +7,12 @@ public enum ServiceWindow {
     static let key = StorageKey(.user, "@window")
     /// How long Meta keeps redelivering a webhook: a message timestamp older than this is not Meta's.
     static let redelivery: Double = 7 * 24 * 3600
+    /// When the window opened by a message at `lastMessage` closes.
+    public static func closes(after lastMessage: Double) -> Double { lastMessage + length }
+
+    /// Whether the window opened by a message at `lastMessage` is open at `now`.
+    public static func isOpen(lastMessage: Double, now: Double) -> Bool { now < closes(after: lastMessage) }
+
     /// The stored time is rewritten only when at least this much newer.
     static let granularity: Double = 60
 }

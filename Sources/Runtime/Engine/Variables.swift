@@ -35,7 +35,7 @@ struct Variables: VariableSource {
         case .window:
             return .object([
                 "open": .bool(context.windowIsOpen),
-                "closes_at": context.lastMessageAt.map { .double($0 + ServiceWindow.length) } ?? .null,
+                "closes_at": context.lastMessageAt.map { .double(ServiceWindow.closes(after: $0)) } ?? .null,
                 "last_message_at": context.lastMessageAt.map(Value.double) ?? .null,
             ])
         case .status: return statusValue

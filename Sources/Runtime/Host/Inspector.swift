@@ -52,7 +52,7 @@ public struct Inspector: Sendable {
             "state": .string(ActionContext.stateName(of: snapshot, in: bot.graph)),
             "since": snapshot.values[.machine]?.value["entered_at"] ?? .null,
             "last_message_at": last.map(Value.double) ?? .null,
-            "window_open": .bool(last.map { now < $0 + ServiceWindow.length } ?? false),
+            "window_open": .bool(last.map { ServiceWindow.isOpen(lastMessage: $0, now: now) } ?? false),
             "paused": .bool(snapshot.values[Takeover.key] != nil),
             "version": snapshot.values[BotVersion.key]?.value ?? .null,
         ]
@@ -151,7 +151,9 @@ public struct Inspector: Sendable {
     public func send(_ text: String, _ bot: LoadedBot, userID: String, by agent: String) async throws -> String {
         let now = host.time.now()
         let snapshot = try await host.storage.load(bot: bot.name, userID: userID, now: now)
-        guard let last = snapshot.values[ServiceWindow.key]?.value.number, now < last + ServiceWindow.length else {
+        guard let last = snapshot.values[ServiceWindow.key]?.value.number,
+            ServiceWindow.isOpen(lastMessage: last, now: now)
+        else {
             throw Refusal(
                 description:
                     "the user's 24-hour window is closed (or they never wrote): WhatsApp allows only template messages")

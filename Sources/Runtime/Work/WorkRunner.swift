@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import RuleEngine
 import Synchronization
 
@@ -16,7 +15,6 @@ public final class WorkRunner: Sendable {
     let environment: @Sendable (String) -> String?
     let observe: @Sendable (_ api: String, _ outcome: String, _ seconds: Double) -> Void
     private let attempts = Mutex<[String: Int]>([:])
-    private let logger: Logger
 
     /// The largest answer read; a larger one fails the call.
     public static let maximumResponseBytes = 1 << 20
@@ -25,15 +23,13 @@ public final class WorkRunner: Sendable {
     public init(
         bots: BotSet, performer: any HTTPPerformer, registry: ActionRegistry = .builtIn,
         environment: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] },
-        observe: @escaping @Sendable (_ api: String, _ outcome: String, _ seconds: Double) -> Void = { _, _, _ in },
-        logger: Logger = Logger(label: "rulebot")
+        observe: @escaping @Sendable (_ api: String, _ outcome: String, _ seconds: Double) -> Void = { _, _, _ in }
     ) {
         self.bots = bots
         self.performer = performer
         self.tasks = registry.tasks
         self.environment = environment
         self.observe = observe
-        self.logger = logger
     }
 
     /// What to do with the outbox row, and the result event when the work is over.

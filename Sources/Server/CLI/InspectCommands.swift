@@ -186,11 +186,3 @@ enum InspectText {
         return lines.joined(separator: "\n") + "\n"
     }
 }
-
-extension Value {
-    /// The items of a list, or none.
-    var items: [Value] {
-        if case .array(let items) = self { return items }
-        return []
-    }
-}

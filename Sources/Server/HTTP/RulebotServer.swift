@@ -39,7 +39,7 @@ public final class RulebotServer: Sendable {
         let environment = configuration.environment
         let runner = WorkRunner(
             bots: bots, performer: performer, registry: registry, environment: { environment[$0] },
-            observe: { metrics.called(api: $0, outcome: $1, seconds: $2) }, logger: logger)
+            observe: { metrics.called(api: $0, outcome: $1, seconds: $2) })
         let dispatcher = OutboxDispatcher(
             storage: storage, sender: WorkingSender(messages: sender, runner: runner), time: time, limiter: limiter,
             observer: metrics, logger: logger, concurrency: configuration.sendConcurrency)

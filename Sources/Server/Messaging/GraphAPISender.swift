@@ -82,7 +82,7 @@ public final class GraphAPISender: MessageSender {
             let outcome = GraphError.outcome(status: http.statusCode, body: data, retryAfter: retryAfter)
             if case .sent = outcome, logger.logLevel <= .debug {
                 // The wamid WhatsApp gave the message: its statuses name it, and echo the rule and outbox id.
-                let wamid = (try? JSONDecoder().decode(Value.self, from: data))?["messages"].firstItem["id"].string
+                let wamid = (try? JSONDecoder().decode(Value.self, from: data))?["messages"].items.first?["id"].string
                 logger.debug(
                     "message accepted",
                     metadata: [
@@ -94,13 +94,5 @@ public final class GraphAPISender: MessageSender {
         } catch {
             return .retry(after: 1, reason: "network: \(error.localizedDescription)")
         }
-    }
-}
-
-extension Value {
-    /// The first item of a list, or null.
-    fileprivate var firstItem: Value {
-        if case .array(let items) = self { return items.first ?? .null }
-        return .null
     }
 }
