@@ -25,11 +25,12 @@ struct EndToEndTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "rulebot-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        // Test copies: each bot declares its number; the expiry timer is 1 s instead of 15 s.
+        // Test copies: each bot declares its number; the expiry timer is 4 s instead of
+        // 15 s: long enough that two messages posted one after the other share a session on a busy CI machine.
         let jsonCache = try ServerHarness.shippedBot("json_cache.yaml").replacingOccurrences(
             of: "storage: json:./cache_data\n", with: "phone_number_id: \"111\"\n")
         let expiry = try ServerHarness.shippedBot("expiry.yaml").replacingOccurrences(
-            of: "    after: 15s", with: "    after: 1s"
+            of: "    after: 15s", with: "    after: 4s"
         )
         .replacingOccurrences(of: "timezone: UTC\n", with: "timezone: UTC\nphone_number_id: \"222\"\n")
         try jsonCache.write(to: directory.appendingPathComponent("json_cache.yaml"), atomically: true, encoding: .utf8)
