@@ -30,36 +30,16 @@ enum EndToEndBenchmark {
         let (directory, botPath) = try Measure.jsonCacheBot("rulebot-e2e")
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        var configuration = ServerConfiguration()
-        configuration.appSecret = "bench-secret"
-        // The engine is measured, not Meta's limit: the rate is far above what is offered.
-        configuration.sendRate = 100_000
-        let graph = try URL(string: "http://127.0.0.1:\(fake.port)/v21.0").orThrow()
-        let server = try RulebotServer(
-            configuration: configuration, files: [botPath], registry: .builtIn,
-            storage: try SQLiteStorage(path: directory.appendingPathComponent("db.sqlite").path),
-            sender: GraphAPISender(baseURL: graph, token: "t", defaultPhoneNumberID: "111", logger: logger),
-            time: SystemTime(), logger: logger)
-        let port = Mutex<Int?>(nil)
-        let app = Application(
-            router: server.buildRouter(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
-        let group = buildApplication(
-            server: server, options: ServiceOptions(), front: .init(service: app), signals: [], logger: logger)
-        let running = Task { try await group.run() }
-        var appPort: Int?
-        for _ in 0..<500 where appPort == nil {
-            appPort = port.withLock { $0 }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let url = try URL(string: "http://127.0.0.1:\(try appPort.orThrow())/webhook").orThrow()
+        let served = try await ServedBot.start(
+            bot: botPath, storage: try SQLiteStorage(path: directory.appendingPathComponent("db.sqlite").path),
+            graphPort: fake.port, logger: logger)
+        let url = served.webhook
         for (level, rate) in rates.enumerated() {
             let run = try await offer(rate: rate, to: url, level: level)
             let arrivals = try await waitForReplies(to: run.sent, graphPort: fake.port)
             report(rate: rate, run: run, arrivals: arrivals)
         }
-        await group.triggerGracefulShutdown()
-        _ = try? await running.value
+        await served.stop()
     }
 
     struct Run {

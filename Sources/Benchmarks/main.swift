@@ -8,6 +8,7 @@ import Foundation
 //   swift run -c release Benchmarks timers
 //   swift run -c release Benchmarks server    (needs wrk: apt-get install -y wrk)
 //   REDIS_URL=redis://127.0.0.1:6379 swift run -c release Benchmarks redis
+//   swift run -c release Benchmarks storage   (json_cache on SQLite, JSON files, and Redis with REDIS_URL)
 //   swift run -c release Benchmarks e2e [RATE...]   (offered webhooks/s, default 100 300)
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -24,6 +25,7 @@ if which.contains("memory") { try await MemoryBenchmark.run() }
 if which.contains("timers") { try await TimerBenchmark.run() }
 if which.contains("server") { try await ServerBenchmark.run() }
 if which.contains("redis") { try await RedisBenchmark.run() }
+if which.contains("storage") { try await StorageBenchmark.run() }
 if which.contains("e2e") {
     let rates = arguments.compactMap { Int($0) }
     try await EndToEndBenchmark.run(rates: rates.isEmpty ? [100, 300] : rates)
