@@ -25,7 +25,7 @@ struct JSONFileStorageTests {
     /// before (`"key" : value`) still read.
     @Test func readsFilesJSONEncoderWroteAndWritesReadableOnes() async throws {
         let directory = try temporaryDirectory()
-        let storage = try JSONFileStorage(directory: directory.path)
+        _ = try JSONFileStorage(directory: directory.path)
         let old = """
             {
               "bot" : "b",
@@ -37,6 +37,8 @@ struct JSONFileStorageTests {
             """
         let file = directory.appendingPathComponent("user_cache/profile_34600111222.json")
         try old.write(to: file, atomically: true, encoding: .utf8)
+        // Files are indexed when the storage opens (an earlier version wrote this one).
+        let storage = try JSONFileStorage(directory: directory.path)
         let snapshot = try await storage.load(bot: "b", userID: "34600111222", now: 0)
         #expect(snapshot.values[StorageKey(.user, "profile")]?.value == .object(["name": "Ana", "visits": 3]))
 

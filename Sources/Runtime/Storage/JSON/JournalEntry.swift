@@ -1,4 +1,5 @@
-/// A commit as written to the JSON backend's journal before it is applied.
+/// A commit as the JSON backend logs it before applying it: the commit, its outbox messages
+/// with their numbers, and until when its event's id is remembered.
 struct JournalEntry: Codable {
     struct Numbered: Codable {
         var seq: Int
@@ -7,6 +8,14 @@ struct JournalEntry: Codable {
 
     var commit: CodableCommit
     var outbox: [Numbered]
+    /// Absent in journals written before the inbox became a journal of its own.
+    var rememberUntil: Double?
+}
+
+/// One line of the JSON backend's commit log: a commit, or outbox messages that were sent.
+struct LogRecord: Codable {
+    var entry: JournalEntry?
+    var sent: [String]?
 }
 
 /// `UserCommit` in a form that encodes as plain JSON.
