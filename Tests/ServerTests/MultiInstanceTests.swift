@@ -85,13 +85,29 @@ struct MultiInstanceTests {
         // Long enough for any lapsed lease or recovery pass to show a duplicate.
         try await Task.sleep(for: .seconds(3))
 
+        let problems = Self.problems(
+            in: fake.requests, users: Self.users, messagesPerUser: Self.messagesPerUser, killed: "Bearer t1")
+        #expect(problems.isEmpty, "\(problems.prefix(10))")
+
+        #expect(try await storage.pendingOutbox(limit: 100).isEmpty, "nothing left in the outbox")
+        #expect(try await storage.pendingInbox(limit: 100).isEmpty, "nothing left in the inbox")
+    }
+
+    /// What is wrong with the expiry bot's replies to `users` users who each sent
+    /// `messagesPerUser` messages: every numbered reply once and one history echo each. The one
+    /// allowed duplicate is a reply the `killed` instance (by its token) had handed to the Graph
+    /// API but not yet crossed off its outbox when it died; a survivor resends it rather than
+    /// lose it. Who sent each copy decides, not who accepted the event.
+    static func problems(
+        in requests: [FakeGraphAPI.Received], users: Int, messagesPerUser: Int, killed: String
+    ) -> [String] {
         var problems: [String] = []
         let byUser = Dictionary(
-            grouping: fake.requests.compactMap { r -> (String, String, String?)? in
+            grouping: requests.compactMap { r -> (String, String, String?)? in
                 guard let to = r.body["to"].string, let text = r.body["text"]["body"].string else { return nil }
                 return (to, text, r.authorization)
             }, by: \.0)
-        for user in 0..<Self.users {
+        for user in 0..<users {
             let sent = byUser["+3460000\(1000 + user)"] ?? []
             let texts = sent.map(\.1)
             let echoes = texts.filter { $0.contains("Message History") }
@@ -101,27 +117,20 @@ struct MultiInstanceTests {
                 reply.1.range(of: #"#\d+"#, options: .regularExpression).map { (String(reply.1[$0]), reply.2) }
             }
             let numbers = replies.map(\.number)
-            if Set(numbers) != Set((1...Self.messagesPerUser).map { "#\($0)" }) {
+            if Set(numbers) != Set((1...messagesPerUser).map { "#\($0)" }) {
                 problems.append("user \(user): replies \(numbers)")
             }
-            // The one allowed duplicate: a reply the killed instance had handed to the Graph API but
-            // had not yet crossed off its outbox when it died; a survivor resends it rather than lose it.
-            // The killed instance may have been handling an event another instance accepted (a
-            // recovery pass takes events left waiting), so who sent each copy decides, not who accepted.
             for number in Set(numbers) where numbers.filter({ $0 == number }).count > 1 {
                 let senders = replies.filter { $0.number == number }.map(\.sender)
-                if senders.count > 2 || !senders.contains("Bearer t1") {
+                if senders.count > 2 || !senders.contains(killed) {
                     problems.append("user \(user): \(number) sent \(senders.count) times, by \(senders)")
                 }
             }
-            if echoes.count != 1 || !(echoes.first?.contains("(\(Self.messagesPerUser) messages)") ?? false) {
+            if echoes.count != 1 || !(echoes.first?.contains("(\(messagesPerUser) messages)") ?? false) {
                 problems.append("user \(user): \(echoes.count) echoes \(echoes.map { $0.prefix(40) })")
             }
         }
-        #expect(problems.isEmpty, "\(problems.prefix(10))")
-
-        #expect(try await storage.pendingOutbox(limit: 100).isEmpty, "nothing left in the outbox")
-        #expect(try await storage.pendingInbox(limit: 100).isEmpty, "nothing left in the inbox")
+        return problems
     }
 
     @Test(.timeLimit(.minutes(2)))
@@ -198,25 +207,31 @@ struct MultiInstanceTests {
     static func startInstances(
         bot: URL, redisURL: String, graphPort: Int, in directory: URL, arguments: [String]
     ) throws -> [(process: Process, base: String)] {
-        var instances: [(process: Process, base: String)] = []
-        for index in 0..<3 {
-            let port = try freePort()
-            let process = Process()
-            process.executableURL = EndToEndTests.rulebotBinary
-            process.arguments =
-                [
-                    "serve", bot.path, "--port", "\(port)", "--storage", redisURL,
-                    "--env-file", directory.appendingPathComponent("none.env").path,
-                ] + arguments
-            process.environment = [
-                "WHATSAPP_API_URL": "http://127.0.0.1:\(graphPort)/v21.0", "WHATSAPP_ACCESS_TOKEN": "t\(index)",
-                "WHATSAPP_PHONE_NUMBER_ID": "111",
-                "WHATSAPP_WEBHOOK_SECRET": EndToEndTests.secret, "LOG_LEVEL": "error",
-                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
-            ]
-            try process.run()
-            instances.append((process, "http://127.0.0.1:\(port)"))
+        try (0..<3).map { index in
+            try startInstance(
+                index, bot: bot, storage: redisURL, graphPort: graphPort, in: directory, arguments: arguments)
         }
-        return instances
+    }
+
+    /// A `rulebot serve` process for `bot` on `storage`, sending with the token `tINDEX`.
+    static func startInstance(
+        _ index: Int, bot: URL, storage: String, graphPort: Int, in directory: URL, arguments: [String]
+    ) throws -> (process: Process, base: String) {
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = EndToEndTests.rulebotBinary
+        process.arguments =
+            [
+                "serve", bot.path, "--port", "\(port)", "--storage", storage,
+                "--env-file", directory.appendingPathComponent("none.env").path,
+            ] + arguments
+        process.environment = [
+            "WHATSAPP_API_URL": "http://127.0.0.1:\(graphPort)/v21.0", "WHATSAPP_ACCESS_TOKEN": "t\(index)",
+            "WHATSAPP_PHONE_NUMBER_ID": "111",
+            "WHATSAPP_WEBHOOK_SECRET": EndToEndTests.secret, "LOG_LEVEL": "error",
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
+        ]
+        try process.run()
+        return (process, "http://127.0.0.1:\(port)")
     }
 }
