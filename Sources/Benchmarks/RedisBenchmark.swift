@@ -16,10 +16,17 @@ enum RedisBenchmark {
         defer { Measure.removeDatabase(atPath: sqlitePath) }
         let sqliteRate = try await RuntimeBenchmark.hostRate(
             bot, storage: try SQLiteStorage(path: sqlitePath), eventsPerUser: 10)
-        let redisRate = try await RuntimeBenchmark.hostRate(
-            bot, storage: try RedisStorage(url: url()), eventsPerUser: 10)
+        let redis = try RedisStorage(url: url())
+        let redisRate = try await RuntimeBenchmark.hostRate(bot, storage: redis, eventsPerUser: 10)
+        let events = Double(RuntimeBenchmark.users * 10)
         say("SQLite (baseline): \(Int(sqliteRate)) events/s")
         say("Redis: \(Int(redisRate)) events/s (\(Measure.format(redisRate / sqliteRate * 100, 1))% of SQLite)")
+        say(
+            "Redis, counted per event: \(Measure.format(Double(redis.eventExchanges) / events)) exchanges to lock, "
+                + "load, commit and unlock the user (the hot path); \(Measure.format(Double(redis.exchanges) / events)) "
+                + "exchanges in all, the outbox's reads and removals included; "
+                + "\(Measure.format(Double(redis.roundTrips) / events)) network round trips (concurrent exchanges pipelined)"
+        )
         let timerPath = Measure.temporaryDatabase("rulebot-redis-timers")
         defer { Measure.removeDatabase(atPath: timerPath) }
         try await TimerBenchmark.run(

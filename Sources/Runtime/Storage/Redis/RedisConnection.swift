@@ -53,12 +53,12 @@ final class RedisConnection: @unchecked Sendable {
         }
         context = connected
         if let password = endpoint.password {
-            if case .error(let message) = try send(["AUTH", password]) {
+            if case .error(let message) = try send([["AUTH", password]])[0] {
                 throw RuntimeError.storage("Redis AUTH failed: \(message)")
             }
         }
         if endpoint.database != 0 {
-            if case .error(let message) = try send(["SELECT", String(endpoint.database)]) {
+            if case .error(let message) = try send([["SELECT", String(endpoint.database)]])[0] {
                 throw RuntimeError.storage("Redis SELECT failed: \(message)")
             }
         }
@@ -66,25 +66,42 @@ final class RedisConnection: @unchecked Sendable {
 
     /// Sends one command; reconnects once if the connection broke.
     func command(_ arguments: [String]) throws -> RedisReply {
+        try pipeline([arguments])[0]
+    }
+
+    /// Sends `commands` in one write and reads their replies in order: one round trip for all.
+    /// Reconnects once if the connection broke.
+    func pipeline(_ commands: [[String]]) throws -> [RedisReply] {
         do {
-            return try send(arguments)
+            return try send(commands)
         } catch {
             try connect()
-            return try send(arguments)
+            return try send(commands)
         }
     }
 
-    private func send(_ arguments: [String]) throws -> RedisReply {
+    private func send(_ commands: [[String]]) throws -> [RedisReply] {
         guard let context else { throw RuntimeError.storage("Redis connection closed") }
-        let cStrings = arguments.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
-        var pointers = cStrings.map { UnsafePointer<CChar>($0) }
-        var lengths = arguments.map { $0.utf8.count }
-        guard let raw = redisCommandArgv(context, Int32(arguments.count), &pointers, &lengths) else {
-            throw RuntimeError.storage("Redis command failed: \(Self.errorText(context))")
+        for arguments in commands {
+            let cStrings = arguments.map { strdup($0) }
+            defer { cStrings.forEach { free($0) } }
+            var pointers = cStrings.map { UnsafePointer<CChar>($0) }
+            var lengths = arguments.map { $0.utf8.count }
+            guard redisAppendCommandArgv(context, Int32(arguments.count), &pointers, &lengths) == REDIS_OK else {
+                throw RuntimeError.storage("Redis command failed: \(Self.errorText(context))")
+            }
         }
-        defer { freeReplyObject(raw) }
-        return Self.convert(raw.assumingMemoryBound(to: redisReply.self))
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(commands.count)
+        for _ in commands {
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
+                throw RuntimeError.storage("Redis command failed: \(Self.errorText(context))")
+            }
+            defer { freeReplyObject(raw) }
+            replies.append(Self.convert(raw.assumingMemoryBound(to: redisReply.self)))
+        }
+        return replies
     }
 
     private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
@@ -144,33 +161,81 @@ struct RedisEndpoint: Sendable, Equatable {
     }
 }
 
-/// A few connections, each used from its own serial queue so blocking calls stay off Swift's
-/// cooperative threads.
+/// A few connections, each used from its own serial queue so blocking hiredis calls stay off
+/// Swift's cooperative threads. Requests that arrive while a connection is busy are pipelined
+/// together into its next round trip, so concurrent events share round trips instead of queueing
+/// for them.
 final class RedisPool: Sendable {
-    private let connections: [(RedisConnection, DispatchQueue)]
-    private let next = Mutex(0)
+    private final class Lane: Sendable {
+        typealias Waiting = (commands: [[String]], continuation: CheckedContinuation<[RedisReply], any Error>)
 
-    init(_ endpoint: RedisEndpoint, size: Int = 4) throws {
-        connections = try (0..<size).map { i in
-            (try RedisConnection(endpoint), DispatchQueue(label: "rulebot.redis.\(i)"))
+        let connection: RedisConnection
+        let queue: DispatchQueue
+        let waiting = Mutex<(requests: [Waiting], draining: Bool)>(([], false))
+
+        init(_ connection: RedisConnection, _ queue: DispatchQueue) {
+            self.connection = connection
+            self.queue = queue
+        }
+
+        /// Sends everything waiting, in one pipeline per turn, until nothing is left; runs on `queue`.
+        func drain(counts: RedisCounts) {
+            while true {
+                let batch = waiting.withLock { waiting -> [Waiting] in
+                    if waiting.requests.isEmpty {
+                        waiting.draining = false
+                        return []
+                    }
+                    defer { waiting.requests.removeAll(keepingCapacity: true) }
+                    return waiting.requests
+                }
+                if batch.isEmpty { return }
+                counts.flushes.add(1, ordering: .relaxed)
+                do {
+                    var replies = try connection.pipeline(batch.flatMap(\.commands))[...]
+                    for request in batch {
+                        request.continuation.resume(returning: Array(replies.prefix(request.commands.count)))
+                        replies = replies.dropFirst(request.commands.count)
+                    }
+                } catch {
+                    for request in batch { request.continuation.resume(throwing: error) }
+                }
+            }
         }
     }
 
-    /// Runs `commands` on one connection, in order, and returns their replies.
-    func run(_ commands: [[String]]) async throws -> [RedisReply] {
-        let index = next.withLock { value -> Int in
-            defer { value = (value + 1) % connections.count }
-            return value
+    private let lanes: [Lane]
+    private let next = Mutex(0)
+    private let counts = RedisCounts()
+
+    init(_ endpoint: RedisEndpoint, size: Int = 4) throws {
+        lanes = try (0..<size).map { i in
+            Lane(try RedisConnection(endpoint), DispatchQueue(label: "rulebot.redis.\(i)"))
         }
-        let (connection, queue) = connections[index]
+    }
+
+    /// Exchanges with Redis so far (each `run` is one, however many commands it sends).
+    var exchanges: Int { counts.exchanges.load(ordering: .relaxed) }
+    /// Network round trips so far (pipelining lets several exchanges share one).
+    var flushes: Int { counts.flushes.load(ordering: .relaxed) }
+
+    /// Runs `commands` on one connection, in order and pipelined, and returns their replies.
+    func run(_ commands: [[String]]) async throws -> [RedisReply] {
+        guard !commands.isEmpty else { return [] }
+        counts.exchanges.add(1, ordering: .relaxed)
+        let lane = lanes[
+            next.withLock { value -> Int in
+                defer { value = (value + 1) % lanes.count }
+                return value
+            }]
         return try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                do {
-                    continuation.resume(returning: try commands.map { try connection.command($0) })
-                } catch {
-                    continuation.resume(throwing: error)
-                }
+            let startDrain = lane.waiting.withLock { waiting in
+                waiting.requests.append((commands, continuation))
+                if waiting.draining { return false }
+                waiting.draining = true
+                return true
             }
+            if startDrain { lane.queue.async { [counts] in lane.drain(counts: counts) } }
         }
     }
 
@@ -184,4 +249,10 @@ final class RedisPool: Sendable {
         if case .error(let message) = reply { throw RuntimeError.storage("Redis: \(message)") }
         return reply
     }
+}
+
+/// Request/reply exchanges callers waited for (one per `RedisPool.run`) and network round trips.
+final class RedisCounts: Sendable {
+    let exchanges = Atomic<Int>(0)
+    let flushes = Atomic<Int>(0)
 }

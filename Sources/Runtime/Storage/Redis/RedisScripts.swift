@@ -1,12 +1,19 @@
 /// The Lua scripts that make Redis operations atomic. Each runs as one unit on the server.
 enum RedisScripts {
     /// Applies a whole `UserCommit`. KEYS: data, timers, due, lease, outbox, outbox order,
-    /// inbox, inbox order. ARGV[1]: the commit as JSON. Returns 0 when the commit's inbox entry
-    /// is gone (another instance already handled the event), 1 when applied.
+    /// inbox, inbox order, and the user's lock when the committer holds it. ARGV[1]: the commit
+    /// as JSON; ARGV[2]: the lock's token, when given. Returns -1 when the lock is no longer this
+    /// holder's (nothing written), 0 when the commit's inbox entry is gone (another instance
+    /// already handled the event), 1 when applied. A held lock is released in both last cases.
     static let commit = """
         local c = cjson.decode(ARGV[1])
+        local locked = ARGV[2] ~= nil
+        if locked and redis.call('GET', KEYS[9]) ~= ARGV[2] then return -1 end
         if c.inbox ~= nil and c.inbox ~= cjson.null then
-          if redis.call('HEXISTS', KEYS[7], c.inbox) == 0 then return 0 end
+          if redis.call('HEXISTS', KEYS[7], c.inbox) == 0 then
+            if locked then redis.call('DEL', KEYS[9]) end
+            return 0
+          end
         end
         for _, w in ipairs(c.set) do redis.call('HSET', KEYS[1], w[1], w[2]) end
         for _, f in ipairs(c.del) do redis.call('HDEL', KEYS[1], f) end
@@ -36,7 +43,23 @@ enum RedisScripts {
           redis.call('HDEL', KEYS[7], c.inbox)
           redis.call('ZREM', KEYS[8], c.inbox)
         end
+        if locked then redis.call('DEL', KEYS[9]) end
         return 1
+        """
+
+    /// Takes a user's lock and reads the user's data and timers. KEYS: lock, data, timers.
+    /// ARGV: token, milliseconds. Returns 0 when another holder has the lock, else both hashes.
+    static let lockAndLoad = """
+        if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+        return {redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3])}
+        """
+
+    /// The first items of a hash in the order of its companion sorted set. KEYS: hash, order.
+    /// ARGV: how many. Returns their values.
+    static let ordered = """
+        local ids = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[1]) - 1)
+        if #ids == 0 then return {} end
+        return redis.call('HMGET', KEYS[1], unpack(ids))
         """
 
     /// Leases due timers. KEYS: due, lease. ARGV: now, limit, lease-until. Returns the members.

@@ -1,5 +1,6 @@
 import Foundation
 import RuleEngine
+import Synchronization
 
 /// Storage shared by several `rulebot serve` instances through one Redis server.
 ///
@@ -14,6 +15,8 @@ public final class RedisStorage: BotStorage, SharedStorage {
     let prefix: String
     private let counter = StatisticsCounter()
     private let lockMilliseconds = 3_000
+    /// Exchanges made to handle users' events: locking, loading, committing, releasing.
+    private let eventCounts = RedisCounts()
 
     /// Connects to the Redis at `url` (`redis://[:password@]host[:port][/db][?prefix=name:]`).
     public init(url: String) throws {
@@ -38,30 +41,48 @@ public final class RedisStorage: BotStorage, SharedStorage {
 
     // MARK: Users
 
-    /// The user's unexpired values and timers.
+    /// The user's unexpired values and timers. Under `withUserLease` the first load of the
+    /// leased user uses what was read with the lock, without asking Redis again.
     public func load(bot: String, userID: String, now: Double) async throws -> UserSnapshot {
         try await counter.counting {
-            let replies = try await pool.run([["HGETALL", dataKey(bot, userID)], ["HGETALL", timersKey(bot, userID)]])
-            var snapshot = UserSnapshot(userID: userID)
-            let data = replies[0].array
-            for index in stride(from: 0, to: data.count - 1, by: 2) {
-                guard let field = data[index].string, let json = data[index + 1].string,
-                    let separator = field.firstIndex(of: ":"), let scope = Scope(rawValue: String(field[..<separator]))
-                else { continue }
-                let stored = try StoredValue(recordJSON: json)
-                if !stored.isExpired(at: now) {
-                    snapshot.values[StorageKey(scope, String(field[field.index(after: separator)...]))] = stored
-                }
+            let replies: (data: [RedisReply], timers: [RedisReply])
+            if let lease = RedisLease.current, lease.covers(bot: bot, userID: userID),
+                let prefetched = lease.takePrefetched()
+            {
+                replies = prefetched
+            } else {
+                eventCounts.exchanges.add(1, ordering: .relaxed)
+                let fetched = try await pool.run([
+                    ["HGETALL", dataKey(bot, userID)], ["HGETALL", timersKey(bot, userID)],
+                ])
+                replies = (fetched[0].array, fetched[1].array)
             }
-            let timers = replies[1].array
-            for index in stride(from: 1, to: timers.count, by: 2) {
-                guard let json = timers[index].string else { continue }
-                let record = try TimerRecord(recordJSON: json)
-                snapshot.timers[record.name] = record
-            }
+            let snapshot = try Self.snapshot(userID: userID, data: replies.data, timers: replies.timers, now: now)
             counter.load(found: snapshot.values.count)
             return snapshot
         }
+    }
+
+    /// A snapshot from `HGETALL` replies on a user's data and timers hashes.
+    private static func snapshot(userID: String, data: [RedisReply], timers: [RedisReply], now: Double) throws
+        -> UserSnapshot
+    {
+        var snapshot = UserSnapshot(userID: userID)
+        for index in stride(from: 0, to: data.count - 1, by: 2) {
+            guard let field = data[index].string, let json = data[index + 1].string,
+                let separator = field.firstIndex(of: ":"), let scope = Scope(rawValue: String(field[..<separator]))
+            else { continue }
+            let stored = try StoredValue(recordJSON: json)
+            if !stored.isExpired(at: now) {
+                snapshot.values[StorageKey(scope, String(field[field.index(after: separator)...]))] = stored
+            }
+        }
+        for index in stride(from: 1, to: timers.count, by: 2) {
+            guard let json = timers[index].string else { continue }
+            let record = try TimerRecord(recordJSON: json)
+            snapshot.timers[record.name] = record
+        }
+        return snapshot
     }
 
     /// Applies the commit in one Lua script; throws `RuntimeError.alreadyHandled` when another
@@ -102,13 +123,26 @@ public final class RedisStorage: BotStorage, SharedStorage {
                 "fired": .array(fired),
                 "outbox": .array(outbox), "inbox": commit.inboxID.map(Value.string) ?? .null,
             ])
-            let keys = [
+            var keys = [
                 dataKey(commit.bot, commit.userID), timersKey(commit.bot, commit.userID), key("timers", "due"),
                 key("timers", "lease"),
                 key("outbox"), key("outbox", "order"), key("inbox"), key("inbox", "order"),
             ]
+            var arguments = [payload.storageJSON]
+            // The leased user's commit releases the lock in the same script.
+            let lease = RedisLease.current.flatMap { $0.covers(bot: commit.bot, userID: commit.userID) ? $0 : nil }
+            if let lease {
+                if !lease.isHeld { try await acquire(lease) }
+                keys.append(lease.lockKey)
+                arguments.append(lease.token)
+            }
+            eventCounts.exchanges.add(1, ordering: .relaxed)
             let reply = try await pool.commandArray(
-                ["EVAL", RedisScripts.commit, "\(keys.count)"] + keys + [payload.storageJSON])
+                ["EVAL", RedisScripts.commit, "\(keys.count)"] + keys + arguments)
+            if reply == .integer(-1) {
+                throw RuntimeError.storage("the user's lock lapsed before the commit; the event will be handled again")
+            }
+            lease?.setHeld(false)
             if reply == .integer(0) { throw RuntimeError.alreadyHandled }
         }
     }
@@ -134,39 +168,81 @@ public final class RedisStorage: BotStorage, SharedStorage {
         return nil
     }
 
-    /// Runs `body` holding the user's lock, so no other instance processes the same user meanwhile.
+    /// Runs `body` holding the user's lock, so no other instance processes the same user
+    /// meanwhile. The lock is taken with the user's data in one script (`RedisLease`), and the
+    /// commit of the user's changes releases it; only a body that commits nothing costs a
+    /// separate release.
     public func withUserLease<T: Sendable>(bot: String, userID: String, _ body: @Sendable () async throws -> T)
         async throws -> T
     {
-        let lock = key("lock", bot, userID)
-        let token = UUID().uuidString
-        var delay = 0.002
-        while true {
-            if try await pool.commandArray(["SET", lock, token, "NX", "PX", "\(lockMilliseconds)"]) == .status("OK") {
-                break
-            }
-            try await Task.sleep(for: .seconds(delay * Double.random(in: 0.5...1.5)))
-            delay = min(0.1, delay * 2)
-        }
+        let lease = RedisLease(
+            bot: bot, userID: userID, lockKey: key("lock", bot, userID), token: UUID().uuidString)
+        try await acquire(lease, loading: (dataKey(bot, userID), timersKey(bot, userID)))
         let pool = self.pool
         let lockMilliseconds = self.lockMilliseconds
         let renewal = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(lockMilliseconds / 3))
-                if Task.isCancelled { return }
-                _ = try? await pool.commandArray(["EVAL", RedisScripts.renew, "1", lock, token, "\(lockMilliseconds)"])
+                if Task.isCancelled || !lease.isHeld { continue }
+                _ = try? await pool.commandArray([
+                    "EVAL", RedisScripts.renew, "1", lease.lockKey, lease.token, "\(lockMilliseconds)",
+                ])
             }
         }
         defer { renewal.cancel() }
         do {
-            let result = try await body()
-            _ = try? await pool.commandArray(["EVAL", RedisScripts.release, "1", lock, token])
+            let result = try await RedisLease.$current.withValue(lease) { try await body() }
+            await release(lease)
             return result
         } catch {
-            _ = try? await pool.commandArray(["EVAL", RedisScripts.release, "1", lock, token])
+            await release(lease)
             throw error
         }
     }
+
+    /// Takes the lease's lock, waiting with backoff while another holder has it; with `loading`,
+    /// reads the user's data and timers in the same script.
+    private func acquire(_ lease: RedisLease, loading: (data: String, timers: String)? = nil) async throws {
+        var delay = 0.002
+        while true {
+            eventCounts.exchanges.add(1, ordering: .relaxed)
+            if let loading {
+                let reply = try await pool.commandArray([
+                    "EVAL", RedisScripts.lockAndLoad, "3", lease.lockKey, loading.data, loading.timers, lease.token,
+                    "\(lockMilliseconds)",
+                ])
+                if case .array(let hashes) = reply, hashes.count == 2 {
+                    lease.prefetch(data: hashes[0].array, timers: hashes[1].array)
+                    break
+                }
+            } else if try await pool.commandArray([
+                "SET", lease.lockKey, lease.token, "NX", "PX", "\(lockMilliseconds)",
+            ]) == .status("OK") {
+                break
+            }
+            try await Task.sleep(for: .seconds(delay * Double.random(in: 0.5...1.5)))
+            delay = min(0.1, delay * 2)
+        }
+        lease.setHeld(true)
+    }
+
+    private func release(_ lease: RedisLease) async {
+        guard lease.isHeld else { return }
+        eventCounts.exchanges.add(1, ordering: .relaxed)
+        _ = try? await pool.commandArray(["EVAL", RedisScripts.release, "1", lease.lockKey, lease.token])
+        lease.setHeld(false)
+    }
+
+    /// Request/reply exchanges with Redis since this storage was opened: what an event waits
+    /// for, counted (`Benchmarks redis` reports them per event).
+    public var exchanges: Int { pool.exchanges }
+
+    /// The exchanges of `exchanges` made to lock, load, commit and release users: the hot path
+    /// of an event, two per event when nothing contends for the user.
+    public var eventExchanges: Int { eventCounts.exchanges.load(ordering: .relaxed) }
+
+    /// Network round trips since this storage was opened; concurrent exchanges share them.
+    public var roundTrips: Int { pool.flushes }
 
     // MARK: Timers
 
@@ -212,10 +288,18 @@ public final class RedisStorage: BotStorage, SharedStorage {
     private func ordered<T>(hash: String, order: String, limit: Int, as read: (String) throws -> T) async throws
         -> [T]
     {
+        guard limit > 0 else { return [] }
+        // One script up to what Lua's unpack takes; an operator's larger reads go in two steps.
+        if limit <= 1000 {
+            let bodies = try await pool.commandArray(["EVAL", RedisScripts.ordered, "2", hash, order, "\(limit)"]).array
+            return try bodies.compactMap { try $0.string.map(read) }
+        }
         let ids = try await pool.command("ZRANGE", order, "0", "\(limit - 1)").array.compactMap(\.string)
         guard !ids.isEmpty else { return [] }
-        let bodies = try await pool.commandArray(["HMGET", hash] + ids).array
-        return try bodies.compactMap { try $0.string.map(read) }
+        let chunks = stride(from: 0, to: ids.count, by: 1000).map {
+            ["HMGET", hash] + ids[$0..<min($0 + 1000, ids.count)]
+        }
+        return try await pool.run(chunks).flatMap(\.array).compactMap { try $0.string.map(read) }
     }
 
     /// Outbox messages created before `cutoff` (left by an instance that died), each handed to
