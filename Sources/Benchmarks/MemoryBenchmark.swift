@@ -7,7 +7,7 @@ import Runtime
 /// process takes to open them and find the next due one; and the resident set as distinct
 /// users pass through the snapshot cache, each sending one message.
 enum MemoryBenchmark {
-    static func run(timers: Int = 1_000_000, users: Int = 200_000) async throws {
+    static func run(timers: Int = 1_000_000, users: Int = 1_000_000) async throws {
         say("== memory: \(timers) pending timers; then \(users) distinct users, one message each (SQLite)")
         let path = Measure.temporaryDatabase("rulebot-memory")
         defer { Measure.removeDatabase(atPath: path) }
@@ -48,8 +48,9 @@ enum MemoryBenchmark {
         logger.logLevel = .error
         let host = BotHost(
             bots: BotSet([bot]), storage: storage, sender: NullSender(), time: SystemTime(), logger: logger)
-        let step = users / 4
-        for part in 0..<4 {
+        let parts = 8
+        let step = users / parts
+        for part in 0..<parts {
             await withTaskGroup(of: Void.self) { group in
                 for worker in 0..<64 {
                     group.addTask {

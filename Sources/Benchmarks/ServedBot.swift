@@ -15,8 +15,11 @@ struct ServedBot {
     private let running: Task<Void, any Error>
 
     /// Serves `bot` on `storage` with the send-rate limit lifted, so that the engine is measured.
-    static func start(bot: String, storage: any BotStorage, graphPort: Int, logger: Logger) async throws -> ServedBot {
+    static func start(
+        bot: String, storage: any BotStorage, graphPort: Int, traces: TraceSettings = TraceSettings(), logger: Logger
+    ) async throws -> ServedBot {
         var configuration = ServerConfiguration()
+        configuration.traces = traces
         configuration.appSecret = "bench-secret"
         configuration.sendRate = 100_000
         let graph = try URL(string: "http://127.0.0.1:\(graphPort)/v21.0").orThrow()

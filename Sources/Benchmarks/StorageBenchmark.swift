@@ -38,18 +38,24 @@ enum StorageBenchmark {
             backends.append(
                 ("Redis", { _ in try RedisStorage(url: base + (base.contains("?") ? "&" : "?") + "prefix=\(prefix)") }))
         }
-        var baseline: Figures?
-        for (round, (name, open)) in backends.enumerated() {
-            let (directory, botPath) = try Measure.jsonCacheBot("rulebot-storage-bench")
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let served = try await ServedBot.start(
-                bot: botPath, storage: try open(directory), graphPort: fake.port, logger: logger)
-            let sent = try await send(to: served.webhook, round: round)
-            let arrivals = try await EndToEndBenchmark.waitForReplies(to: sent.sent, graphPort: fake.port)
-            await served.stop()
-            let figures = summarize(sent, arrivals)
-            report(name, figures, baseline: baseline)
-            if baseline == nil { baseline = figures }
+        // As `serve` runs by default (50 decision traces kept per user), then with `--traces off`.
+        for (pass, traces) in [("serve's defaults", TraceSettings()), ("--traces off", TraceSettings.off)].enumerated()
+        {
+            say("\(traces.0):")
+            var baseline: Figures?
+            for (index, (name, open)) in backends.enumerated() {
+                let round = pass * backends.count + index
+                let (directory, botPath) = try Measure.jsonCacheBot("rulebot-storage-bench")
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let served = try await ServedBot.start(
+                    bot: botPath, storage: try open(directory), graphPort: fake.port, traces: traces.1, logger: logger)
+                let sent = try await send(to: served.webhook, round: round)
+                let arrivals = try await EndToEndBenchmark.waitForReplies(to: sent.sent, graphPort: fake.port)
+                await served.stop()
+                let figures = summarize(sent, arrivals)
+                report(name, figures, baseline: baseline)
+                if baseline == nil { baseline = figures }
+            }
         }
     }
 

@@ -44,8 +44,9 @@ struct JSONCrashTests {
                 var answered = 0
                 for try await (body, ok) in group {
                     answered += 1
-                    // Killed with half of this round answered and the rest in flight.
-                    if round == killRound, answered == Self.users / 2 {
+                    // Killed as the round's first answer arrives, most of the round in flight (how
+                    // many were already accepted varies; every case must lose and double nothing).
+                    if round == killRound, answered == 1 {
                         kill(first.process.processIdentifier, SIGKILL)
                     }
                     if !ok { unacknowledged.append(body) }
@@ -53,7 +54,6 @@ struct JSONCrashTests {
             }
         }
         first.process.waitUntilExit()
-        #expect(!unacknowledged.isEmpty, "the kill came while webhooks were in flight")
 
         let second = try MultiInstanceTests.startInstance(
             1, bot: bot, storage: storage, graphPort: graphPort, in: directory, arguments: [])

@@ -46,8 +46,8 @@ final class CommitLog: Sendable {
         return lines
     }
 
-    /// Appends `lines` (each without its newline) and waits until they are on disk.
-    func append(_ lines: [String]) throws {
+    /// Appends `lines` (each without its newline) and, with `sync`, waits until they are on disk.
+    func append(_ lines: [String], sync: Bool = true) throws {
         guard !lines.isEmpty else { return }
         var text = lines.joined(separator: "\n") + "\n"
         try state.withLock { state in
@@ -64,7 +64,7 @@ final class CommitLog: Sendable {
                         offset += written
                     }
                 }
-                guard fdatasync(state.descriptor) == 0 else { throw Self.error("fdatasync", path) }
+                if sync, fdatasync(state.descriptor) != 0 { throw Self.error("fdatasync", path) }
                 state.bytes += text.utf8.count
             } catch {
                 // Not acknowledged, so not kept: a partly written batch is cut off again.
