@@ -112,4 +112,43 @@ struct JSONCommitLogTests {
         }
         #expect(try await reopened.accept(pending, rememberUntil: 4e9).isEmpty, "a pending id is still refused")
     }
+
+    /// Decision traces go to one log per user, not a file per ring slot; the newest write of a
+    /// slot wins, a removal hides it, and a compacted log keeps only the newest.
+    @Test func tracesAreOneLogPerUser() async throws {
+        let directory = try temporaryDirectory()
+        let storage = try JSONFileStorage(directory: directory.path)
+        let bot = TraceSettings.namespace("b")
+        for (slot, text) in [("t0", "first"), ("t1", "second"), ("t0", "third")] {
+            var commit = UserCommit(bot: bot, userID: "u")
+            commit.writes[StorageKey(.table, slot)] = StoredValue(.string(text))
+            try await storage.commit(commit)
+        }
+        var erase = UserCommit(bot: bot, userID: "u")
+        erase.writes[StorageKey(.table, "t1")] = .some(nil)
+        try await storage.commit(erase)
+        let values = try await storage.load(bot: bot, userID: "u", now: 0).values
+        #expect(values == [StorageKey(.table, "t0"): StoredValue(.string("third"))])
+        let tableFiles = try FileManager.default.contentsOfDirectory(
+            atPath: directory.appendingPathComponent("table_cache").path)
+        #expect(tableFiles.isEmpty)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("_system/traces").path)
+                == ["b%23traces_u.log"])
+
+        let log = TraceLog(folder: directory.appendingPathComponent("small"), compactionBytes: 200)
+        try FileManager.default.createDirectory(at: log.folder, withIntermediateDirectories: true)
+        for round in 0..<20 {
+            try log.append(
+                [CodableCommit.Write(key: StorageKey(.table, "t\(round % 2)"), value: StoredValue(.int(round)))],
+                bot: bot, user: "u")
+        }
+        let kept = try log.load(bot: bot, user: "u")
+        #expect(
+            kept.map(\.key.key) == ["t0", "t1"] && kept.map(\.value) == [StoredValue(.int(18)), StoredValue(.int(19))])
+        let size =
+            try FileManager.default.attributesOfItem(
+                atPath: log.folder.appendingPathComponent("b%23traces_u.log").path)[.size] as? Int
+        #expect((size ?? .max) <= 200 + 100, "compacted")
+    }
 }

@@ -91,6 +91,12 @@ public final class JSONFileStorage: BotStorage {
                 }
             }
             snapshot.timers = files.index.withLock { $0.timers[JSONIndex.UserKey(bot: bot, user: userID)] ?? [:] }
+            if TraceLog.holds(bot) {
+                // Over any slot files an earlier version wrote.
+                for (key, stored) in try files.traces.load(bot: bot, user: userID) {
+                    snapshot.values[key] = stored.flatMap { $0.isExpired(at: now) ? nil : $0 }
+                }
+            }
             return snapshot
         }
     }

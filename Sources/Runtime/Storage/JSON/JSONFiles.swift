@@ -15,12 +15,13 @@ final class JSONFiles: Sendable {
     let root: URL
     let index = Mutex(JSONIndex())
     let handled: HandledIDs
+    let traces: TraceLog
     /// Held for each file read or written, so a reader never sees a file half rewritten.
     private let fileLock = Mutex(())
 
     static let folders = [
         "user_cache", "table_cache", "state_cache", "_system/timers", "_system/outbox", "_system/inbox",
-        "_system/seen", "_system/journal", "_system/quarantine",
+        "_system/seen", "_system/journal", "_system/quarantine", "_system/traces",
     ]
 
     init(root: URL) throws {
@@ -30,6 +31,7 @@ final class JSONFiles: Sendable {
                 at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
         handled = try HandledIDs(path: root.appendingPathComponent("_system/handled.log").path)
+        traces = TraceLog(folder: root.appendingPathComponent("_system/traces"))
     }
 
     /// A stored value as its file holds it.
@@ -115,6 +117,11 @@ final class JSONFiles: Sendable {
     /// completes the commit on the next open.
     func apply(_ entry: JournalEntry) throws {
         let commit = entry.commit
+        if TraceLog.holds(commit.bot) {
+            // A trace commit writes traces and nothing else.
+            try traces.append(commit.writes, bot: commit.bot, user: commit.userID)
+            return
+        }
         if let id = commit.inboxID {
             try handled.insert([(id, entry.rememberUntil ?? Date().timeIntervalSince1970 + InboxEntry.dedupeWindow)])
         }
