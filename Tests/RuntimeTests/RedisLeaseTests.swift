@@ -59,6 +59,30 @@ struct RedisLeaseTests {
     }
 }
 
+/// Requests pipelined together get their own replies, also when some are sent without waiting.
+@Suite(.enabled(if: RedisTestServer.url != nil, "REDIS_URL is not set"))
+struct RedisPipelineTests {
+    @Test func concurrentRequestsGetTheirOwnReplies() async throws {
+        let storage = try RedisStorage(url: try RedisTestServer.isolatedURL())
+        let pool = storage.pool
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for caller in 0..<64 {
+                group.addTask {
+                    for round in 0..<50 {
+                        let key = storage.key("pipe", "\(caller)")
+                        pool.send([["SET", storage.key("noise", "\(caller)"), "x"]])
+                        let replies = try await pool.run([["SET", key, "\(caller)-\(round)"], ["GET", key]])
+                        #expect(replies == [.status("OK"), .string("\(caller)-\(round)")])
+                        let single = try await pool.commandArray(["GET", key])
+                        #expect(single == .string("\(caller)-\(round)"))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
 extension RedisTestServer {
     /// The URL (with its prefix) of an open storage, for a second instance on the same keys.
     static func isolatedURLSharing(_ storage: RedisStorage) throws -> String {

@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// The log is replayed in order on open, so every record must be safe to apply again after the
 /// files already show it; records are absolute (a value, a timer, a message with its number, a
-/// removal), which makes them so. A checkpoint flushes the applied files to disk (`sync`) and
+/// removal), which makes them so. A checkpoint flushes the files written since the last one to disk and
 /// only then empties the log, so a crash of the machine loses no acknowledged commit either.
 final class CommitLog: Sendable {
     private struct State {
@@ -77,10 +77,10 @@ final class CommitLog: Sendable {
     /// Whether the log has grown past `checkpointBytes`.
     var isDueForCheckpoint: Bool { state.withLock { $0.bytes >= checkpointBytes } }
 
-    /// Flushes every applied file to disk, then empties the log: its records are all in the files.
-    func checkpoint() throws {
+    /// Flushes the applied files to disk (`files`), then empties the log: its records are all in the files.
+    func checkpoint(flushing files: DirtyFiles) throws {
         try state.withLock { state in
-            sync()
+            try files.flush()
             guard ftruncate(state.descriptor, 0) == 0 else { throw Self.error("ftruncate", path) }
             state.bytes = 0
         }

@@ -18,7 +18,7 @@ final class HandledIDs: Sendable {
         var until: [String: Double]
     }
 
-    private let path: String
+    let path: String
     private let state: Mutex<State>
 
     /// Opens (creating) the file at `path` and reads it; a last line cut short by a crash is skipped.

@@ -16,6 +16,8 @@ final class JSONFiles: Sendable {
     let index = Mutex(JSONIndex())
     let handled: HandledIDs
     let traces: TraceLog
+    /// What the next checkpoint flushes.
+    let dirty: DirtyFiles
     /// Held for each file read or written, so a reader never sees a file half rewritten.
     private let fileLock = Mutex(())
 
@@ -30,8 +32,10 @@ final class JSONFiles: Sendable {
             try FileManager.default.createDirectory(
                 at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
+        dirty = DirtyFiles(folders: [root.path] + Self.folders.map { root.appendingPathComponent($0).path })
         handled = try HandledIDs(path: root.appendingPathComponent("_system/handled.log").path)
-        traces = TraceLog(folder: root.appendingPathComponent("_system/traces"))
+        traces = TraceLog(folder: root.appendingPathComponent("_system/traces"), dirty: dirty)
+        dirty.insert(handled.path)
     }
 
     /// A stored value as its file holds it.
@@ -164,7 +168,8 @@ final class JSONFiles: Sendable {
     /// the per-message files of an earlier version, now in the snapshot, go.
     func checkpoint(_ log: CommitLog) throws {
         try replace(index.withLock { $0.pendingOutbox() }, at: outboxSnapshotURL)
-        try log.checkpoint()
+        dirty.insert(handled.path)
+        try log.checkpoint(flushing: dirty)
         for name in try list("_system/outbox") where name.hasSuffix(".json") {
             try FileManager.default.removeItem(at: outboxURL(name))
         }
@@ -216,6 +221,7 @@ final class JSONFiles: Sendable {
     func write<T: Encodable>(_ value: T, to url: URL) throws {
         let text = try ValueEncoder.encode(value).prettyJSON
         try fileLock.withLock { _ in try Self.write(text, path: url.path, reportedAs: url.path) }
+        dirty.insert(url.path)
     }
 
     /// Writes a file under a temporary name and renames it into place, for files no log
@@ -224,6 +230,7 @@ final class JSONFiles: Sendable {
         let text = try ValueEncoder.encode(value).prettyJSON
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString).tmp")
         try Self.write(text, path: temporary.path, reportedAs: url.path)
+        dirty.insert(url.path)
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)

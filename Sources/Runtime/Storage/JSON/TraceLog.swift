@@ -13,9 +13,11 @@ import RuleEngine
 struct TraceLog: Sendable {
     let folder: URL
     let compactionBytes: Int
+    let dirty: DirtyFiles
 
-    init(folder: URL, compactionBytes: Int = 1 << 20) {
+    init(folder: URL, dirty: DirtyFiles = DirtyFiles(), compactionBytes: Int = 1 << 20) {
         self.folder = folder
+        self.dirty = dirty
         self.compactionBytes = compactionBytes
     }
 
@@ -32,6 +34,7 @@ struct TraceLog: Sendable {
         let path = url(bot: bot, user: user).path
         let text = try writes.map { try ValueEncoder.encode($0).jsonText + "\n" }.joined()
         let size = try Self.write(text, to: path, flags: O_APPEND)
+        dirty.insert(path)
         if size > compactionBytes {
             let newest = try read(path).map { CodableCommit.Write(key: $0.key, value: $0.value) }
             let compacted = try newest.map { try ValueEncoder.encode($0).jsonText + "\n" }.joined()

@@ -167,7 +167,7 @@ struct RedisEndpoint: Sendable, Equatable {
 /// for them.
 final class RedisPool: Sendable {
     private final class Lane: Sendable {
-        typealias Waiting = (commands: [[String]], continuation: CheckedContinuation<[RedisReply], any Error>)
+        typealias Waiting = (commands: [[String]], continuation: CheckedContinuation<[RedisReply], any Error>?)
 
         let connection: RedisConnection
         let queue: DispatchQueue
@@ -194,11 +194,11 @@ final class RedisPool: Sendable {
                 do {
                     var replies = try connection.pipeline(batch.flatMap(\.commands))[...]
                     for request in batch {
-                        request.continuation.resume(returning: Array(replies.prefix(request.commands.count)))
+                        request.continuation?.resume(returning: Array(replies.prefix(request.commands.count)))
                         replies = replies.dropFirst(request.commands.count)
                     }
                 } catch {
-                    for request in batch { request.continuation.resume(throwing: error) }
+                    for request in batch { request.continuation?.resume(throwing: error) }
                 }
             }
         }
@@ -229,14 +229,29 @@ final class RedisPool: Sendable {
                 return value
             }]
         return try await withCheckedThrowingContinuation { continuation in
-            let startDrain = lane.waiting.withLock { waiting in
-                waiting.requests.append((commands, continuation))
-                if waiting.draining { return false }
-                waiting.draining = true
-                return true
-            }
-            if startDrain { lane.queue.async { [counts] in lane.drain(counts: counts) } }
+            enqueue((commands, continuation), on: lane)
         }
+    }
+
+    /// Sends `commands` without waiting for their replies, from any thread: for work that must go
+    /// out even while Swift's cooperative threads are all busy (a lock's renewal).
+    func send(_ commands: [[String]]) {
+        let lane = lanes[
+            next.withLock { value -> Int in
+                defer { value = (value + 1) % lanes.count }
+                return value
+            }]
+        enqueue((commands, nil), on: lane)
+    }
+
+    private func enqueue(_ request: Lane.Waiting, on lane: Lane) {
+        let startDrain = lane.waiting.withLock { waiting in
+            waiting.requests.append(request)
+            if waiting.draining { return false }
+            waiting.draining = true
+            return true
+        }
+        if startDrain { lane.queue.async { [counts] in lane.drain(counts: counts) } }
     }
 
     /// Runs one command; a Redis error reply is thrown.

@@ -177,19 +177,19 @@ public final class RedisStorage: BotStorage, SharedStorage {
     {
         let lease = RedisLease(
             bot: bot, userID: userID, lockKey: key("lock", bot, userID), token: UUID().uuidString)
-        try await acquire(lease, loading: (dataKey(bot, userID), timersKey(bot, userID)))
-        let pool = self.pool
-        let lockMilliseconds = self.lockMilliseconds
-        let renewal = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(lockMilliseconds / 3))
-                if Task.isCancelled || !lease.isHeld { continue }
-                _ = try? await pool.commandArray([
-                    "EVAL", RedisScripts.renew, "1", lease.lockKey, lease.token, "\(lockMilliseconds)",
-                ])
-            }
+        // Renewed from a dispatch timer started before the lock is taken, not from a task: the
+        // lock must outlive a moment when every cooperative thread is busy, including the one
+        // between Redis setting it and this task running again. The renewal checks the token,
+        // so renewing a lock not (or no longer) held does nothing.
+        let renewal = DispatchSource.makeTimerSource(queue: .global())
+        let interval = DispatchTimeInterval.milliseconds(lockMilliseconds / 3)
+        renewal.schedule(deadline: .now() + interval, repeating: interval)
+        renewal.setEventHandler { [pool, lockMilliseconds] in
+            pool.send([["EVAL", RedisScripts.renew, "1", lease.lockKey, lease.token, "\(lockMilliseconds)"]])
         }
+        renewal.resume()
         defer { renewal.cancel() }
+        try await acquire(lease, loading: (dataKey(bot, userID), timersKey(bot, userID)))
         do {
             let result = try await RedisLease.$current.withValue(lease) { try await body() }
             await release(lease)
