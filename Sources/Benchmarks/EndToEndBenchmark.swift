@@ -74,16 +74,7 @@ enum EndToEndBenchmark {
                     let status = (try? await session.data(for: request)).flatMap {
                         ($0.1 as? HTTPURLResponse)?.statusCode
                     }
-                    let answered = Date().timeIntervalSince1970
-                    result.run.withLock { run in
-                        guard status == 200 else {
-                            run.refused += 1
-                            return
-                        }
-                        run.sent[id] = sent
-                        run.acceptance.append((answered - sent) * 1000)
-                        run.lastSent = max(run.lastSent, sent)
-                    }
+                    result.record(id, sent: sent, answered: Date().timeIntervalSince1970, status: status)
                 }
             }
         }
@@ -92,6 +83,19 @@ enum EndToEndBenchmark {
 
     final class Results: Sendable {
         let run = Mutex(Run())
+
+        /// Notes a webhook sent at `sent` and answered with `status` at `answered` (Unix seconds).
+        func record(_ id: String, sent: Double, answered: Double, status: Int?) {
+            run.withLock { run in
+                guard status == 200 else {
+                    run.refused += 1
+                    return
+                }
+                run.sent[id] = sent
+                run.acceptance.append((answered - sent) * 1000)
+                run.lastSent = max(run.lastSent, sent)
+            }
+        }
     }
 
     /// The fake's arrival times once every accepted webhook has its reply, or nothing more came for 20 s.

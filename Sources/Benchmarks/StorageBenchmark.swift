@@ -82,15 +82,7 @@ enum StorageBenchmark {
                     let sent = Date().timeIntervalSince1970
                     let status = try? client.post(
                         url.path, body: body, headers: [("X-Hub-Signature-256", header)])
-                    let answered = Date().timeIntervalSince1970
-                    result.run.withLock { run in
-                        guard status == 200 else {
-                            run.refused += 1
-                            return
-                        }
-                        run.sent[id] = sent
-                        run.acceptance.append((answered - sent) * 1000)
-                    }
+                    result.record(id, sent: sent, answered: Date().timeIntervalSince1970, status: status)
                 }
             }
         }

@@ -218,26 +218,11 @@ final class InboxJournal: Sendable {
     }
 
     private static func create(_ path: String) throws -> Int32 {
-        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw error("open", path) }
-        return descriptor
+        try FileDescriptor.open(path, flags: O_APPEND)
     }
 
     private static func write(_ text: String, to descriptor: Int32, path: String) throws -> Int {
-        var text = text
-        return try text.withUTF8 { bytes in
-            guard let start = bytes.baseAddress else { return 0 }
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, start + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw error("write", path)
-                }
-                offset += written
-            }
-            return bytes.count
-        }
+        try FileDescriptor.write(text, to: descriptor, path: path)
     }
 
     private static func error(_ operation: String, _ path: String) -> RuntimeError {

@@ -27,8 +27,7 @@ final class CommitLog: Sendable {
     init(path: String, checkpointBytes: Int = 8 << 20) throws {
         self.path = path
         self.checkpointBytes = checkpointBytes
-        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Self.error("open", path) }
+        let descriptor = try FileDescriptor.open(path, flags: O_APPEND)
         let size = lseek(descriptor, 0, SEEK_END)
         state = Mutex(State(descriptor: descriptor, bytes: Int(max(size, 0))))
     }
@@ -49,22 +48,11 @@ final class CommitLog: Sendable {
     /// Appends `lines` (each without its newline) and, with `sync`, waits until they are on disk.
     func append(_ lines: [String], sync: Bool = true) throws {
         guard !lines.isEmpty else { return }
-        var text = lines.joined(separator: "\n") + "\n"
+        let text = lines.joined(separator: "\n") + "\n"
         try state.withLock { state in
             do {
-                try text.withUTF8 { bytes in
-                    guard let start = bytes.baseAddress else { return }
-                    var offset = 0
-                    while offset < bytes.count {
-                        let written = Glibc.write(state.descriptor, start + offset, bytes.count - offset)
-                        if written < 0 {
-                            if errno == EINTR { continue }
-                            throw Self.error("write", path)
-                        }
-                        offset += written
-                    }
-                }
-                if sync, fdatasync(state.descriptor) != 0 { throw Self.error("fdatasync", path) }
+                try FileDescriptor.write(text, to: state.descriptor, path: path)
+                if sync, fdatasync(state.descriptor) != 0 { throw FileDescriptor.error("fdatasync", path) }
                 state.bytes += text.utf8.count
             } catch {
                 // Not acknowledged, so not kept: a partly written batch is cut off again.
@@ -81,12 +69,8 @@ final class CommitLog: Sendable {
     func checkpoint(flushing files: DirtyFiles) throws {
         try state.withLock { state in
             try files.flush()
-            guard ftruncate(state.descriptor, 0) == 0 else { throw Self.error("ftruncate", path) }
+            guard ftruncate(state.descriptor, 0) == 0 else { throw FileDescriptor.error("ftruncate", path) }
             state.bytes = 0
         }
-    }
-
-    private static func error(_ operation: String, _ path: String) -> RuntimeError {
-        RuntimeError.storage("\(operation) of '\(path)' failed: \(String(cString: strerror(errno)))")
     }
 }

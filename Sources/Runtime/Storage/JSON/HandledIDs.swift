@@ -32,7 +32,7 @@ final class HandledIDs: Sendable {
                 until[String(parts[1])] = time
             }
         }
-        let descriptor = try Self.open(path)
+        let descriptor = try FileDescriptor.open(path, flags: O_APPEND)
         state = Mutex(State(descriptor: descriptor, until: until))
     }
 
@@ -48,10 +48,10 @@ final class HandledIDs: Sendable {
     /// Remembers handled ids; they count as handled from now on.
     func insert(_ entries: [(id: String, until: Double)]) throws {
         guard !entries.isEmpty else { return }
-        var text = entries.reduce(into: "") { $0 += "\($1.until)\t\($1.id)\n" }
+        let text = entries.reduce(into: "") { $0 += "\($1.until)\t\($1.id)\n" }
         try state.withLock { state in
             for entry in entries { state.until[entry.id] = entry.until }
-            try text.withUTF8 { bytes in try Self.write(bytes, to: state.descriptor, path: path) }
+            try FileDescriptor.write(text, to: state.descriptor, path: path)
         }
     }
 
@@ -61,39 +61,17 @@ final class HandledIDs: Sendable {
             let before = state.until.count
             state.until = state.until.filter { $0.value > now }
             guard state.until.count < before else { return 0 }
-            var text = state.until.reduce(into: "") { $0 += "\($1.value)\t\($1.key)\n" }
+            let text = state.until.reduce(into: "") { $0 += "\($1.value)\t\($1.key)\n" }
             let temporary = path + ".tmp"
-            let descriptor = try Self.open(temporary, truncating: true)
+            let descriptor = try FileDescriptor.open(temporary, flags: O_TRUNC)
             defer { close(descriptor) }
-            try text.withUTF8 { bytes in try Self.write(bytes, to: descriptor, path: temporary) }
-            guard fsync(descriptor) == 0, rename(temporary, path) == 0 else { throw Self.error("rename", path) }
+            try FileDescriptor.write(text, to: descriptor, path: temporary)
+            guard fsync(descriptor) == 0, rename(temporary, path) == 0 else {
+                throw FileDescriptor.error("rename", path)
+            }
             close(state.descriptor)
-            state.descriptor = try Self.open(path)
+            state.descriptor = try FileDescriptor.open(path, flags: O_APPEND)
             return before - state.until.count
         }
-    }
-
-    private static func open(_ path: String, truncating: Bool = false) throws -> Int32 {
-        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (truncating ? O_TRUNC : O_APPEND)
-        let descriptor = Glibc.open(path, flags, 0o600)
-        guard descriptor >= 0 else { throw error("open", path) }
-        return descriptor
-    }
-
-    private static func write(_ bytes: UnsafeBufferPointer<UInt8>, to descriptor: Int32, path: String) throws {
-        guard let start = bytes.baseAddress else { return }
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(descriptor, start + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw error("write", path)
-            }
-            offset += written
-        }
-    }
-
-    private static func error(_ operation: String, _ path: String) -> RuntimeError {
-        RuntimeError.storage("\(operation) of '\(path)' failed: \(String(cString: strerror(errno)))")
     }
 }

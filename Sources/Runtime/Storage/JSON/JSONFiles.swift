@@ -241,26 +241,8 @@ final class JSONFiles: Sendable {
     /// Writes `text` to `path`, without fsync: the commit log holds each record until a
     /// checkpoint has synced the files.
     private static func write(_ text: String, path: String, reportedAs name: String) throws {
-        var text = text
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw RuntimeError.storage("cannot write '\(name)': \(String(cString: strerror(errno)))")
-        }
-        let written = text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count, let start = bytes.baseAddress {
-                let count = Glibc.write(descriptor, start + offset, bytes.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += count
-            }
-            return true
-        }
-        let failure = written ? nil : String(cString: strerror(errno))
-        guard close(descriptor) == 0, failure == nil else {
-            throw RuntimeError.storage("cannot write '\(name)': \(failure ?? String(cString: strerror(errno)))")
-        }
+        let descriptor = try FileDescriptor.open(path, flags: O_TRUNC, mode: 0o644)
+        defer { close(descriptor) }
+        try FileDescriptor.write(text, to: descriptor, path: name)
     }
 }

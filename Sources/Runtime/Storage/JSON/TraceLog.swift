@@ -66,23 +66,9 @@ struct TraceLog: Sendable {
 
     /// Writes `text` to `path` (appending or replacing) and returns the file's size after.
     private static func write(_ text: String, to path: String, flags: Int32) throws -> Int {
-        var text = text
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0o644)
-        guard descriptor >= 0 else {
-            throw RuntimeError.storage("cannot write '\(path)': \(String(cString: strerror(errno)))")
-        }
+        let descriptor = try FileDescriptor.open(path, flags: flags, mode: 0o644)
         defer { close(descriptor) }
-        try text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count, let start = bytes.baseAddress {
-                let count = Glibc.write(descriptor, start + offset, bytes.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw RuntimeError.storage("cannot write '\(path)': \(String(cString: strerror(errno)))")
-                }
-                offset += count
-            }
-        }
+        try FileDescriptor.write(text, to: descriptor, path: path)
         return Int(lseek(descriptor, 0, SEEK_END))
     }
 }
