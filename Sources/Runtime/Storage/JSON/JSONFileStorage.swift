@@ -8,11 +8,12 @@ import Synchronization
 ///
 /// Commits are grouped: every commit waiting while a batch is written goes into the next one,
 /// which costs one append to `_system/commits.log` and one `fdatasync` however many users it
-/// covers (`CommitLog`); the files are then written, each to a temporary name and renamed, and
-/// the log is replayed on open, so a crash never leaves half a commit. Accepted events are
-/// appended to an inbox journal (`_system/inbox/events-inbox.N`, as SQLite's are), handled
-/// events' ids are remembered in `_system/seen/`, and an in-memory index (`JSONIndex`) answers
-/// the outbox, timer and user-file questions, so no event lists a directory.
+/// covers (`CommitLog`); the files are then rewritten in place, and the log is replayed on open,
+/// so a crash never leaves half a commit. Accepted events are appended to an inbox journal
+/// (`_system/inbox/events-inbox.N`, as SQLite's are), handled events' ids to
+/// `_system/handled.log` (`HandledIDs`), decision traces to one log per user (`TraceLog`), and
+/// an in-memory index (`JSONIndex`) answers the outbox, timer and user-file questions, so no
+/// event lists a directory.
 public final class JSONFileStorage: BotStorage {
     private let files: JSONFiles
     private let log: CommitLog
