@@ -151,4 +151,30 @@ struct JSONCommitLogTests {
                 atPath: log.folder.appendingPathComponent("b%23traces_u.log").path)[.size] as? Int
         #expect((size ?? .max) <= 200 + 100, "compacted")
     }
+
+    /// Timers are claimed from an order by due time: a start replayed on open is there once, a
+    /// restarted timer only at its new time, and a claim takes the earliest first.
+    @Test func dueTimersAreClaimedOnceEarliestFirst() async throws {
+        let directory = try temporaryDirectory()
+        func start(_ name: String, due: Double, generation: String) -> UserCommit {
+            var commit = UserCommit(bot: "b", userID: "u")
+            commit.timers[name] = .start(
+                TimerRecord(bot: "b", userID: "u", name: name, startedAt: 0, dueAt: due, generation: generation))
+            return commit
+        }
+        do {
+            let storage = try JSONFileStorage(directory: directory.path)
+            try await storage.commit(start("late", due: 9, generation: "g1"))
+            try await storage.commit(start("early", due: 3, generation: "g1"))
+            try await storage.commit(start("moved", due: 1, generation: "g1"))
+            try await storage.commit(start("moved", due: 8, generation: "g2"))
+        }
+        let reopened = try JSONFileStorage(directory: directory.path)
+        #expect(try await reopened.nextTimerDue() == 3)
+        let claimed = try await reopened.claimDueTimers(now: 10, limit: 10, lease: 30)
+        #expect(claimed.map(\.name) == ["early", "moved", "late"])
+        #expect(claimed.first { $0.name == "moved" }?.generation == "g2")
+        #expect(try await reopened.claimDueTimers(now: 10, limit: 10, lease: 30).isEmpty, "leased")
+        #expect(try await reopened.timerCount() == 3)
+    }
 }

@@ -101,9 +101,26 @@ struct JSONIndex {
 
     // MARK: Timers
 
+    /// Timers by due time, earliest first, so the timer loop's claim and next-due questions read
+    /// the front instead of every timer. An entry whose timer was removed or restarted since is
+    /// stale: skipped when met, and dropped when stale entries outnumber live ones. (A start
+    /// replayed from the log may stand twice; a claim takes each timer once.)
+    private var dueOrder: [(dueAt: Double, key: TimerKey, generation: String)] = []
+    private var staleEntries = 0
+
     mutating func setTimer(_ record: TimerRecord) {
         let user = UserKey(bot: record.bot, user: record.userID)
-        if timers[user, default: [:]].updateValue(record, forKey: record.name) == nil { timerCount += 1 }
+        if let replaced = timers[user, default: [:]].updateValue(record, forKey: record.name) {
+            // The same start applied again (a replayed log) is already in the order.
+            if replaced.generation == record.generation && replaced.dueAt == record.dueAt { return }
+            staleEntries += 1
+        } else {
+            timerCount += 1
+        }
+        // Most timers start due after the others, so this insert moves few entries.
+        var low = dueOrder.count
+        while low > 0, dueOrder[low - 1].dueAt > record.dueAt { low -= 1 }
+        dueOrder.insert((record.dueAt, TimerKey(record), record.generation), at: low)
     }
 
     /// Removes a timer, only if it still has `generation` when one is given; returns whether it went.
@@ -114,23 +131,40 @@ struct JSONIndex {
         if timers[key.user]?.isEmpty == true { timers[key.user] = nil }
         leases[key] = nil
         timerCount -= 1
+        staleEntries += 1
+        if staleEntries > 1024, staleEntries > timerCount {
+            let timers = self.timers
+            dueOrder.removeAll { Self.isLive($0, in: timers) == false }
+            staleEntries = 0
+        }
         return true
+    }
+
+    private static func isLive(
+        _ entry: (dueAt: Double, key: TimerKey, generation: String), in timers: [UserKey: [String: TimerRecord]]
+    ) -> Bool {
+        guard let timer = timers[entry.key.user]?[entry.key.name] else { return false }
+        return timer.generation == entry.generation && timer.dueAt == entry.dueAt
     }
 
     /// The earliest due time of any timer.
     var nextTimerDue: Double? {
-        timers.values.lazy.flatMap(\.values).map(\.dueAt).min()
+        dueOrder.first { Self.isLive($0, in: timers) }?.dueAt
     }
 
     /// Leases up to `limit` due timers not leased already, earliest first.
     mutating func claim(now: Double, limit: Int, lease: Double) -> [TimerRecord] {
-        var due: [TimerRecord] = []
-        for timer in timers.values.lazy.flatMap(\.values) where timer.dueAt <= now {
-            if let held = leases[TimerKey(timer)], held.generation == timer.generation, held.until > now { continue }
-            due.append(timer)
+        var claimed: [TimerRecord] = []
+        // A replayed log can put a start in the order twice; each timer is claimed once.
+        var taken = Set<TimerKey>()
+        for entry in dueOrder {
+            guard entry.dueAt <= now, claimed.count < limit else { break }
+            guard Self.isLive(entry, in: timers), let timer = timers[entry.key.user]?[entry.key.name] else { continue }
+            if let held = leases[entry.key], held.generation == timer.generation, held.until > now { continue }
+            guard taken.insert(entry.key).inserted else { continue }
+            claimed.append(timer)
         }
-        let claimed = due.sorted { $0.dueAt < $1.dueAt }.prefix(limit)
         for timer in claimed { leases[TimerKey(timer)] = Lease(generation: timer.generation, until: now + lease) }
-        return Array(claimed)
+        return claimed
     }
 }
