@@ -54,7 +54,8 @@ struct RedisLeaseTests {
         #expect(error?.description.contains("lock lapsed") == true)
         #expect(try await storage.load(bot: "b", userID: "u", now: 0).values[StorageKey(.user, "n")]?.value == .int(2))
         #expect(
-            try await storage.pool.command("GET", storage.key("lock", "b", "u")) == .string("someone-else"),
+            try await storage.pool.command("GET", storage.keys.user(bot: "b", userID: "u").lock)
+                == .string("someone-else"),
             "another holder's lock is left alone")
     }
 }
@@ -69,8 +70,8 @@ struct RedisPipelineTests {
             for caller in 0..<64 {
                 group.addTask {
                     for round in 0..<50 {
-                        let key = storage.key("pipe", "\(caller)")
-                        pool.send([["SET", storage.key("noise", "\(caller)"), "x"]])
+                        let key = storage.keys.global("pipe", "\(caller)")
+                        pool.send([["SET", storage.keys.global("noise", "\(caller)"), "x"]])
                         let replies = try await pool.run([["SET", key, "\(caller)-\(round)"], ["GET", key]])
                         #expect(replies == [.status("OK"), .string("\(caller)-\(round)")])
                         let single = try await pool.commandArray(["GET", key])

@@ -8,10 +8,23 @@ import Testing
 enum RedisTestServer {
     static var url: String? { ProcessInfo.processInfo.environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 } }
 
+    /// A Redis in cluster mode: `REDIS_CLUSTER_URL`, set by `.ci/run`.
+    static var clusterURL: String? {
+        ProcessInfo.processInfo.environment["REDIS_CLUSTER_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// The server's URL with a fresh key prefix, so tests never see each other's keys.
     static func isolatedURL() throws -> String {
-        let base = try #require(url)
-        return base + (base.contains("?") ? "&" : "?") + "prefix=test-\(UUID().uuidString.prefix(8)):"
+        try isolated(try #require(url))
+    }
+
+    /// The cluster-mode server's URL with a fresh key prefix and `partitions` partitions.
+    static func isolatedClusterURL(partitions: Int) throws -> String {
+        try isolated(try #require(clusterURL)) + "&partitions=\(partitions)"
+    }
+
+    private static func isolated(_ base: String) throws -> String {
+        base + (base.contains("?") ? "&" : "?") + "prefix=test-\(UUID().uuidString.prefix(8)):"
     }
 }
 
@@ -22,6 +35,15 @@ struct RedisAvailabilityTests {
             if: RedisTestServer.url != nil, "REDIS_URL is not set: the Redis conformance and lease tests did not run"))
     func redisIsReachable() async throws {
         let storage = try RedisStorage(url: try RedisTestServer.isolatedURL())
+        #expect(try await storage.timerCount() == 0)
+    }
+
+    @Test(
+        .enabled(
+            if: RedisTestServer.clusterURL != nil,
+            "REDIS_CLUSTER_URL is not set: the storage conformance suite did not run on a Redis in cluster mode"))
+    func aRedisInClusterModeIsReachable() async throws {
+        let storage = try RedisStorage(url: try RedisTestServer.isolatedClusterURL(partitions: 2))
         #expect(try await storage.timerCount() == 0)
     }
 }
@@ -38,7 +60,7 @@ struct RedisStorageTests {
         // What `redis-cli --scan --pattern 'PREFIX*'` shows.
         let prefix = String(try #require(url.split(separator: "=").last))
         let keys = try await storage.scanKeys(prefix + "*")
-        #expect(keys == [prefix + "expiry:data:346"])
+        #expect(Set(keys) == [prefix + "{0}:expiry:data:346", prefix + "layout"])
     }
 
     /// The test server runs without an append-only file (as .ci/run starts it): serve must warn.

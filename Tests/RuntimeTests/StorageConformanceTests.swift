@@ -7,12 +7,18 @@ import Testing
 /// `RedisAvailabilityTests` is reported as skipped with the reason.
 enum Backend: String, CaseIterable, CustomTestStringConvertible {
     case memory, sqlite, json, redis
+    /// Redis with users spread over 4 partitions.
+    case redisPartitioned
+    /// Redis in cluster mode (one node holding every slot, which enforces the cluster's rule
+    /// that a script's keys share one slot), with users spread over 8 partitions.
+    case redisCluster
 
     var testDescription: String { rawValue }
 
     /// The backends this run can test.
     static var available: [Backend] {
-        RedisTestServer.url == nil ? [.memory, .sqlite, .json] : allCases
+        [.memory, .sqlite, .json] + (RedisTestServer.url == nil ? [] : [.redis, .redisPartitioned])
+            + (RedisTestServer.clusterURL == nil ? [] : [.redisCluster])
     }
 
     /// Fresh, empty storage and a way to open it again (to check persistence).
@@ -27,8 +33,13 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         case .json:
             let path = try temporaryDirectory().path
             return (try JSONFileStorage(directory: path), { try JSONFileStorage(directory: path) })
-        case .redis:
-            let url = try RedisTestServer.isolatedURL()
+        case .redis, .redisPartitioned, .redisCluster:
+            let url =
+                self == .redis
+                ? try RedisTestServer.isolatedURL()
+                : self == .redisPartitioned
+                    ? try RedisTestServer.isolatedURL() + "&partitions=4"
+                    : try RedisTestServer.isolatedClusterURL(partitions: 8)
             return (try RedisStorage(url: url), { try RedisStorage(url: url) })
         }
     }
@@ -212,7 +223,7 @@ struct StorageConformanceTests {
     @Test(arguments: Backend.available)
     func everythingInACommitLandsTogether(backend: Backend) async throws {
         let (storage, reopen) = try backend.make()
-        let entry = InboxEntry(bot: Self.bot, event: .message("hi", id: "wamid.9"))
+        let entry = InboxEntry(bot: Self.bot, event: .message("hi", from: "u1", id: "wamid.9"))
         _ = try await storage.accept([entry], rememberUntil: Date().timeIntervalSince1970 + 3600)
         try await storage.commit(
             commit {

@@ -20,12 +20,13 @@ struct MultiInstanceTests {
     static let users = 50
     static let messagesPerUser = 6
 
-    @Test(.timeLimit(.minutes(4)))
-    func everyReplyAndEveryEchoExactlyOnceAcrossACrash() async throws {
+    /// Run on the layout with one partition and with users spread over four.
+    @Test(.timeLimit(.minutes(4)), arguments: [1, 4])
+    func everyReplyAndEveryEchoExactlyOnceAcrossACrash(partitions: Int) async throws {
         let fake = FakeGraphAPI()
         let graphPort = try await fake.start()
         defer { fake.stop() }
-        let (redisURL, directory) = try Self.scratch()
+        let (redisURL, directory) = try Self.scratch(partitions: partitions)
         let bot = directory.appendingPathComponent("expiry.yaml")
         try ServerHarness.shippedBot("expiry.yaml").replacingOccurrences(of: "    after: 15s", with: "    after: 6s")
             .write(to: bot, atomically: true, encoding: .utf8)
@@ -192,10 +193,11 @@ struct MultiInstanceTests {
     }
 
     /// A Redis URL with a prefix of its own and an empty folder.
-    static func scratch() throws -> (redisURL: String, directory: URL) {
+    static func scratch(partitions: Int = 1) throws -> (redisURL: String, directory: URL) {
         let redisBase = try #require(ProcessInfo.processInfo.environment["REDIS_URL"])
         let redisURL =
-            redisBase + (redisBase.contains("?") ? "&" : "?") + "prefix=multi-\(UUID().uuidString.prefix(8)):"
+            redisBase + (redisBase.contains("?") ? "&" : "?")
+            + "prefix=multi-\(UUID().uuidString.prefix(8)):&partitions=\(partitions)"
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "rulebot-multi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

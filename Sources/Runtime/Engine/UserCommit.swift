@@ -26,7 +26,8 @@ public struct UserCommit: Sendable, Hashable {
     public var timers: [String: TimerChange] = [:]
     /// Messages to queue for sending.
     public var outbox: [OutboundMessage] = []
-    /// The inbox row this event came from, removed in the same transaction.
+    /// The inbox row this event came from, removed in the same transaction. It is an event of
+    /// this commit's user: Redis keeps it in the user's partition.
     public var inboxID: String?
 
     /// Creates an empty commit.

@@ -99,8 +99,9 @@ struct ServeCommand: AsyncParsableCommand {
         let location = try StorageChoice.resolve(storage, preferred: first.preferredStorage)
         guard cacheUsers >= 0 else { throw CLIError("--cache-users must be 0 or more") }
         let store = try StorageFactory.open(location, cachedUsers: cacheUsers)
-        if let redis = store as? RedisStorage, let warning = await redis.durabilityWarning() {
-            logger.warning("\(warning)")
+        if let redis = store as? RedisStorage {
+            if let moved = redis.layoutMigration { logger.notice("\(moved)") }
+            if let warning = await redis.durabilityWarning() { logger.warning("\(warning)") }
         }
         let time = SystemTime()
         let sender: any MessageSender

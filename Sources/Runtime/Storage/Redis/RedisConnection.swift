@@ -135,13 +135,14 @@ final class RedisConnection: @unchecked Sendable {
     }
 }
 
-/// Where Redis is: parsed from `redis://[:password@]host[:port][/db][?prefix=name:]`.
+/// Where Redis is: parsed from `redis://[:password@]host[:port][/db][?prefix=name:&partitions=N]`.
 struct RedisEndpoint: Sendable, Equatable {
     var host = "127.0.0.1"
     var port = 6379
     var password: String?
     var database = 0
     var prefix = "rulebot:"
+    var partitions = 1
 
     init(url: String) throws {
         guard let components = URLComponents(string: url), components.scheme == "redis" else {
@@ -157,112 +158,23 @@ struct RedisEndpoint: Sendable, Equatable {
             }
             database = db
         }
-        if let prefix = components.queryItems?.first(where: { $0.name == "prefix" })?.value { self.prefix = prefix }
-    }
-}
-
-/// A few connections, each used from its own serial queue so blocking hiredis calls stay off
-/// Swift's cooperative threads. Requests that arrive while a connection is busy are pipelined
-/// together into its next round trip, so concurrent events share round trips instead of queueing
-/// for them.
-final class RedisPool: Sendable {
-    private final class Lane: Sendable {
-        typealias Waiting = (commands: [[String]], continuation: CheckedContinuation<[RedisReply], any Error>?)
-
-        let connection: RedisConnection
-        let queue: DispatchQueue
-        let waiting = Mutex<(requests: [Waiting], draining: Bool)>(([], false))
-
-        init(_ connection: RedisConnection, _ queue: DispatchQueue) {
-            self.connection = connection
-            self.queue = queue
-        }
-
-        /// Sends everything waiting, in one pipeline per turn, until nothing is left; runs on `queue`.
-        func drain(counts: RedisCounts) {
-            while true {
-                let batch = waiting.withLock { waiting -> [Waiting] in
-                    if waiting.requests.isEmpty {
-                        waiting.draining = false
-                        return []
-                    }
-                    defer { waiting.requests.removeAll(keepingCapacity: true) }
-                    return waiting.requests
-                }
-                if batch.isEmpty { return }
-                counts.flushes.add(1, ordering: .relaxed)
-                do {
-                    var replies = try connection.pipeline(batch.flatMap(\.commands))[...]
-                    for request in batch {
-                        request.continuation?.resume(returning: Array(replies.prefix(request.commands.count)))
-                        replies = replies.dropFirst(request.commands.count)
-                    }
-                } catch {
-                    for request in batch { request.continuation?.resume(throwing: error) }
-                }
+        let items = components.queryItems ?? []
+        if let prefix = items.first(where: { $0.name == "prefix" })?.value {
+            guard !prefix.contains("{"), !prefix.contains("}") else {
+                throw RuntimeError.storage(
+                    "the Redis key prefix '\(prefix)' may not contain { or }: RuleBot's keys carry their hash tag there"
+                )
             }
+            self.prefix = prefix
         }
-    }
-
-    private let lanes: [Lane]
-    private let next = Mutex(0)
-    private let counts = RedisCounts()
-
-    init(_ endpoint: RedisEndpoint, size: Int = 4) throws {
-        lanes = try (0..<size).map { i in
-            Lane(try RedisConnection(endpoint), DispatchQueue(label: "rulebot.redis.\(i)"))
+        if let value = items.first(where: { $0.name == "partitions" })?.value {
+            guard let count = Int(value), (1...RedisKeys.maximumPartitions).contains(count) else {
+                throw RuntimeError.storage(
+                    "partitions=\(value) in the Redis URL is not a whole number from 1 to \(RedisKeys.maximumPartitions)"
+                )
+            }
+            partitions = count
         }
-    }
-
-    /// Exchanges with Redis so far (each `run` is one, however many commands it sends).
-    var exchanges: Int { counts.exchanges.load(ordering: .relaxed) }
-    /// Network round trips so far (pipelining lets several exchanges share one).
-    var flushes: Int { counts.flushes.load(ordering: .relaxed) }
-
-    /// Runs `commands` on one connection, in order and pipelined, and returns their replies.
-    func run(_ commands: [[String]]) async throws -> [RedisReply] {
-        guard !commands.isEmpty else { return [] }
-        counts.exchanges.add(1, ordering: .relaxed)
-        let lane = lanes[
-            next.withLock { value -> Int in
-                defer { value = (value + 1) % lanes.count }
-                return value
-            }]
-        return try await withCheckedThrowingContinuation { continuation in
-            enqueue((commands, continuation), on: lane)
-        }
-    }
-
-    /// Sends `commands` without waiting for their replies, from any thread: for work that must go
-    /// out even while Swift's cooperative threads are all busy (a lock's renewal).
-    func send(_ commands: [[String]]) {
-        let lane = lanes[
-            next.withLock { value -> Int in
-                defer { value = (value + 1) % lanes.count }
-                return value
-            }]
-        enqueue((commands, nil), on: lane)
-    }
-
-    private func enqueue(_ request: Lane.Waiting, on lane: Lane) {
-        let startDrain = lane.waiting.withLock { waiting in
-            waiting.requests.append(request)
-            if waiting.draining { return false }
-            waiting.draining = true
-            return true
-        }
-        if startDrain { lane.queue.async { [counts] in lane.drain(counts: counts) } }
-    }
-
-    /// Runs one command; a Redis error reply is thrown.
-    func command(_ arguments: String...) async throws -> RedisReply {
-        try await commandArray(arguments)
-    }
-
-    func commandArray(_ arguments: [String]) async throws -> RedisReply {
-        let reply = try await run([arguments])[0]
-        if case .error(let message) = reply { throw RuntimeError.storage("Redis: \(message)") }
-        return reply
     }
 }
 

@@ -1,4 +1,9 @@
 /// The Lua scripts that make Redis operations atomic. Each runs as one unit on the server.
+///
+/// Each starts with `#!lua`, Redis 7's script flags (none): then Redis refuses, in a cluster,
+/// a script that touches a key outside the hash slot of the keys it declares, instead of
+/// allowing it for compatibility. The partitioned layout (`RedisKeys`) keeps every script in
+/// one slot, and the tests run them on a Redis in cluster mode to prove it.
 enum RedisScripts {
     /// Applies a whole `UserCommit`. KEYS: data, timers, due, lease, outbox, outbox order,
     /// inbox, inbox order, and the user's lock when the committer holds it. ARGV[1]: the commit
@@ -6,6 +11,7 @@ enum RedisScripts {
     /// holder's (nothing written), 0 when the commit's inbox entry is gone (another instance
     /// already handled the event), 1 when applied. A held lock is released in both last cases.
     static let commit = """
+        #!lua
         local c = cjson.decode(ARGV[1])
         local locked = ARGV[2] ~= nil
         if locked and redis.call('GET', KEYS[9]) ~= ARGV[2] then return -1 end
@@ -50,6 +56,7 @@ enum RedisScripts {
     /// Takes a user's lock and reads the user's data and timers. KEYS: lock, data, timers.
     /// ARGV: token, milliseconds. Returns 0 when another holder has the lock, else both hashes.
     static let lockAndLoad = """
+        #!lua
         if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
         return {redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3])}
         """
@@ -57,6 +64,7 @@ enum RedisScripts {
     /// The first items of a hash in the order of its companion sorted set. KEYS: hash, order.
     /// ARGV: how many. Returns their values.
     static let ordered = """
+        #!lua
         local ids = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[1]) - 1)
         if #ids == 0 then return {} end
         return redis.call('HMGET', KEYS[1], unpack(ids))
@@ -64,6 +72,7 @@ enum RedisScripts {
 
     /// Leases due timers. KEYS: due, lease. ARGV: now, limit, lease-until. Returns the members.
     static let claim = """
+        #!lua
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]) * 4)
         local claimed = {}
         for _, m in ipairs(due) do
@@ -77,15 +86,18 @@ enum RedisScripts {
         return claimed
         """
 
-    /// Stores events whose ids were not seen. KEYS: inbox, inbox order. ARGV: seen-key prefix,
-    /// remember-until (ms), arrival score, then id/json pairs. Returns the accepted ids.
+    /// Stores events whose ids were not seen. KEYS: inbox, inbox order, then each event's seen
+    /// key. ARGV: remember-until (ms), arrival score, then id/json pairs in the seen keys' order.
+    /// Returns the accepted ids.
     static let accept = """
+        #!lua
         local accepted = {}
-        for i = 4, #ARGV, 2 do
+        for k = 3, #KEYS do
+          local i = 3 + (k - 3) * 2
           local id = ARGV[i]
-          if redis.call('SET', ARGV[1] .. id, '1', 'NX', 'PXAT', ARGV[2]) then
+          if redis.call('SET', KEYS[k], '1', 'NX', 'PXAT', ARGV[1]) then
             redis.call('HSET', KEYS[1], id, ARGV[i + 1])
-            redis.call('ZADD', KEYS[2], ARGV[3] + i / 1000000, id)
+            redis.call('ZADD', KEYS[2], ARGV[2] + k / 1000000, id)
             table.insert(accepted, id)
           end
         end
@@ -93,8 +105,11 @@ enum RedisScripts {
         """
 
     /// Claims outbox messages older than a cutoff, each for one instance. KEYS: outbox, outbox order.
-    /// ARGV: claim-key prefix, cutoff score, limit, lease (ms). Returns the claimed bodies.
+    /// ARGV: claim-key prefix, cutoff score, limit, lease (ms). Returns the claimed bodies. The
+    /// claim keys are named here, so not declared; they carry the partition's tag, so they are
+    /// in the declared keys' slot.
     static let claimStaleOutbox = """
+        #!lua
         local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
         local bodies = {}
         for _, id in ipairs(ids) do
@@ -108,12 +123,14 @@ enum RedisScripts {
 
     /// Releases a lock only if this holder still has it. KEYS: lock. ARGV: token.
     static let release = """
+        #!lua
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
         return 0
         """
 
     /// Extends a lock only if this holder still has it. KEYS: lock. ARGV: token, milliseconds.
     static let renew = """
+        #!lua
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
         return 0
         """
@@ -121,6 +138,7 @@ enum RedisScripts {
     /// `TokenBucket.take` for all instances, on the server's clock. KEYS: the number's bucket.
     /// ARGV: rate per second, requests. Returns the seconds to wait as a string ("0": taken).
     static let takeSendTokens = """
+        #!lua
         local rate = tonumber(ARGV[1])
         local count = tonumber(ARGV[2])
         local t = redis.call('TIME')

@@ -41,16 +41,22 @@ public struct RedisServerLoad: Sendable, Hashable {
 }
 
 extension RedisStorage {
-    /// The server's counters now (`INFO cpu` and `commandstats`).
+    /// The server's counters now (`INFO cpu` and `commandstats`), summed over a cluster's primaries.
     public func serverLoad() async throws -> RedisServerLoad {
-        let replies = try await pool.run([["INFO", "cpu"], ["INFO", "commandstats"]])
-        return RedisServerLoad(info: replies.compactMap(\.string).joined(separator: "\n"))
+        var total = RedisServerLoad(commands: 0, cpuSeconds: 0)
+        for address in pool.primaries {
+            let replies = try await pool.run([["INFO", "cpu"], ["INFO", "commandstats"]], on: address)
+            let load = RedisServerLoad(info: replies.compactMap(\.string).joined(separator: "\n"))
+            total = RedisServerLoad(
+                commands: total.commands + load.commands, cpuSeconds: total.cpuSeconds + load.cpuSeconds)
+        }
+        return total
     }
 
     /// Runs `count` `INCR`s on one key in pipelines of `depth` over the pool's connections and
     /// returns how many a second the server answered: the server's raw speed on this machine.
     public func measureRawOperations(count: Int, depth: Int = 100) async throws -> Double {
-        let key = self.key("bench", "incr")
+        let key = keys.global("bench", "incr")
         let batches = count / depth
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in

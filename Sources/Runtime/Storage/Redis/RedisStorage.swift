@@ -2,28 +2,55 @@ import Foundation
 import RuleEngine
 import Synchronization
 
-/// Storage shared by several `rulebot serve` instances through one Redis server.
+/// Storage shared by several `rulebot serve` instances through one Redis server (or cluster).
 ///
-/// Keys, under a prefix (default `rulebot:`): `BOT:data:USER` (hash of `scope:key` → value),
-/// `BOT:timers:USER` (hash of timer name → record), `timers:due` and `timers:lease` (sorted sets
-/// by time), `outbox` / `inbox` (hashes with `:order` sorted sets), `seen:ID` (dedupe, expiring
-/// after the window), `lock:BOT:USER` (per-user lease), `reload` (the reload generation).
-/// Every commit is one Lua script, so it is atomic; timers are claimed with a lease by another,
-/// so each fires once even with many instances, and an instance that dies lets its lease lapse.
+/// Keys, under a prefix (default `rulebot:`) and the hash tag of the user's partition
+/// (`RedisKeys`): `{N}:BOT:data:USER` (hash of `scope:key` → value), `{N}:BOT:timers:USER`
+/// (hash of timer name → record), `{N}:timers:due` and `{N}:timers:lease` (sorted sets by time),
+/// `{N}:outbox` / `{N}:inbox` (hashes with `:order` sorted sets), `{N}:seen:ID` (dedupe,
+/// expiring after the window), `{N}:lock:BOT:USER` (per-user lease); and, global, `reload` (the
+/// reload generation), `dead` (dead letters), `rate:NUMBER` (send-rate buckets), `layout`.
+/// Every commit is one Lua script on one partition's keys, so it is atomic and stays in one
+/// cluster slot; timers are claimed with a lease by another, so each fires once even with many
+/// instances, and an instance that dies lets its lease lapse.
 public final class RedisStorage: BotStorage, SharedStorage {
     let pool: RedisPool
-    let prefix: String
-    private let counter = StatisticsCounter()
+    let keys: RedisKeys
+    let counter = StatisticsCounter()
     private let lockMilliseconds = 3_000
     /// Exchanges made to handle users' events: locking, loading, committing, releasing.
     private let eventCounts = RedisCounts()
+    /// The partition of outbox messages this instance committed or read, so that crossing one
+    /// off touches only its partition (an unknown one is removed from every partition).
+    let outboxPartitions = Mutex<[String: Int]>([:])
 
-    /// Connects to the Redis at `url` (`redis://[:password@]host[:port][/db][?prefix=name:]`).
+    /// What opening moved to bring the keys to this layout; nil when they already had it.
+    public let layoutMigration: RedisLayoutReport?
+
+    /// Connects to the Redis at `url`
+    /// (`redis://[:password@]host[:port][/db][?prefix=name:&partitions=N]`), moving keys left
+    /// by an earlier layout or another partition count first (`RedisLayout`).
     public init(url: String) throws {
         let endpoint = try RedisEndpoint(url: url)
-        prefix = endpoint.prefix
+        keys = RedisKeys(prefix: endpoint.prefix, partitions: endpoint.partitions)
         pool = try RedisPool(endpoint)
+        layoutMigration = try RedisLayout.prepare(pool, keys: keys)
     }
+
+    /// How many servers hold data: a cluster's primaries, or 1.
+    public var primaries: Int { pool.primaries.count }
+
+    /// The Redis Cluster hash slot of each of `count` partitions, in partition order: where a
+    /// cluster puts them, for planning how partitions spread over primaries.
+    public static func partitionSlots(_ count: Int) -> [Int] {
+        (0..<count).map { RedisSlot.of("{\($0)}") }
+    }
+
+    /// What every key starts with.
+    var prefix: String { keys.prefix }
+
+    /// How many partitions users are spread over (`partitions=` in the URL, default 1).
+    public var partitions: Int { keys.partitions }
 
     /// Redis.
     public var kindName: String { "Redis" }
@@ -34,10 +61,7 @@ public final class RedisStorage: BotStorage, SharedStorage {
     /// Itself.
     public var shared: (any SharedStorage)? { self }
 
-    func key(_ parts: String...) -> String { prefix + parts.joined(separator: ":") }
-    private func dataKey(_ bot: String, _ user: String) -> String { key(bot, "data", user) }
-    private func timersKey(_ bot: String, _ user: String) -> String { key(bot, "timers", user) }
-    private static func member(_ bot: String, _ user: String, _ name: String) -> String { "\(bot)|\(user)|\(name)" }
+    static func member(_ bot: String, _ user: String, _ name: String) -> String { "\(bot)|\(user)|\(name)" }
 
     // MARK: Users
 
@@ -52,9 +76,8 @@ public final class RedisStorage: BotStorage, SharedStorage {
                 replies = prefetched
             } else {
                 eventCounts.exchanges.add(1, ordering: .relaxed)
-                let fetched = try await pool.run([
-                    ["HGETALL", dataKey(bot, userID)], ["HGETALL", timersKey(bot, userID)],
-                ])
+                let user = keys.user(bot: bot, userID: userID)
+                let fetched = try await runChecked([["HGETALL", user.data], ["HGETALL", user.timers]])
                 replies = (fetched[0].array, fetched[1].array)
             }
             let snapshot = try Self.snapshot(userID: userID, data: replies.data, timers: replies.timers, now: now)
@@ -123,22 +146,24 @@ public final class RedisStorage: BotStorage, SharedStorage {
                 "fired": .array(fired),
                 "outbox": .array(outbox), "inbox": commit.inboxID.map(Value.string) ?? .null,
             ])
-            var keys = [
-                dataKey(commit.bot, commit.userID), timersKey(commit.bot, commit.userID), key("timers", "due"),
-                key("timers", "lease"),
-                key("outbox"), key("outbox", "order"), key("inbox"), key("inbox", "order"),
+            let user = keys.user(bot: commit.bot, userID: commit.userID)
+            let partition = user.partition
+            var scriptKeys = [
+                user.data, user.timers, partition.timersDue, partition.timersLease, partition.outbox,
+                partition.outboxOrder, partition.inbox, partition.inboxOrder,
             ]
             var arguments = [payload.storageJSON]
             // The leased user's commit releases the lock in the same script.
             let lease = RedisLease.current.flatMap { $0.covers(bot: commit.bot, userID: commit.userID) ? $0 : nil }
             if let lease {
                 if !lease.isHeld { try await acquire(lease) }
-                keys.append(lease.lockKey)
+                scriptKeys.append(lease.lockKey)
                 arguments.append(lease.token)
             }
             eventCounts.exchanges.add(1, ordering: .relaxed)
+            if !commit.outbox.isEmpty { remember(outbox: commit.outbox.map(\.id), in: partition.index) }
             let reply = try await pool.commandArray(
-                ["EVAL", RedisScripts.commit, "\(keys.count)"] + keys + arguments)
+                ["EVAL", RedisScripts.commit, "\(scriptKeys.count)"] + scriptKeys + arguments)
             if reply == .integer(-1) {
                 throw RuntimeError.storage("the user's lock lapsed before the commit; the event will be handled again")
             }
@@ -147,12 +172,23 @@ public final class RedisStorage: BotStorage, SharedStorage {
         }
     }
 
-    /// What a crash of Redis itself could lose, from its persistence settings: nil when an
-    /// acknowledged event survives it (`appendonly yes` with `appendfsync always` or
+    /// What a crash of Redis itself (of any primary, on a cluster) could lose, from its
+    /// persistence settings: nil when an acknowledged event survives it (`appendonly yes` with `appendfsync always` or
     /// `everysec`, which loses at most the last second), else the warning to log.
     public func durabilityWarning() async -> String? {
-        guard let appendOnly = try? await pool.command("CONFIG", "GET", "appendonly").array.last?.string,
-            let fsync = try? await pool.command("CONFIG", "GET", "appendfsync").array.last?.string
+        for address in pool.primaries {
+            if let warning = await durabilityWarning(at: address) {
+                return pool.isCluster ? "\(address): \(warning)" : warning
+            }
+        }
+        return nil
+    }
+
+    private func durabilityWarning(at address: String) async -> String? {
+        guard
+            let replies = try? await pool.run(
+                [["CONFIG", "GET", "appendonly"], ["CONFIG", "GET", "appendfsync"]], on: address),
+            let appendOnly = replies[0].array.last?.string, let fsync = replies[1].array.last?.string
         else {
             return
                 "could not read Redis's persistence settings (CONFIG GET); an acknowledged webhook is only as durable as they make it"
@@ -175,8 +211,8 @@ public final class RedisStorage: BotStorage, SharedStorage {
     public func withUserLease<T: Sendable>(bot: String, userID: String, _ body: @Sendable () async throws -> T)
         async throws -> T
     {
-        let lease = RedisLease(
-            bot: bot, userID: userID, lockKey: key("lock", bot, userID), token: UUID().uuidString)
+        let user = keys.user(bot: bot, userID: userID)
+        let lease = RedisLease(bot: bot, userID: userID, lockKey: user.lock, token: UUID().uuidString)
         // Renewed from a dispatch timer started before the lock is taken, not from a task: the
         // lock must outlive a moment when every cooperative thread is busy, including the one
         // between Redis setting it and this task running again. The renewal checks the token,
@@ -189,7 +225,7 @@ public final class RedisStorage: BotStorage, SharedStorage {
         }
         renewal.resume()
         defer { renewal.cancel() }
-        try await acquire(lease, loading: (dataKey(bot, userID), timersKey(bot, userID)))
+        try await acquire(lease, loading: (user.data, user.timers))
         do {
             let result = try await RedisLease.$current.withValue(lease) { try await body() }
             await release(lease)
@@ -244,233 +280,4 @@ public final class RedisStorage: BotStorage, SharedStorage {
     /// Network round trips since this storage was opened; concurrent exchanges share them.
     public var roundTrips: Int { pool.flushes }
 
-    // MARK: Timers
-
-    /// Leases due timers with a Lua script, so each is handed to one instance.
-    public func claimDueTimers(now: Double, limit: Int, lease: Double) async throws -> [TimerRecord] {
-        try await counter.counting {
-            let members = try await pool.commandArray([
-                "EVAL", RedisScripts.claim, "2", key("timers", "due"), key("timers", "lease"), "\(now)", "\(limit)",
-                "\(now + lease)",
-            ]).array.compactMap(\.string)
-            guard !members.isEmpty else { return [] }
-            let lookups = members.map { member -> [String] in
-                let parts = member.split(separator: "|", maxSplits: 2).map(String.init)
-                return ["HGET", timersKey(parts[0], parts.count > 1 ? parts[1] : ""), parts.count > 2 ? parts[2] : ""]
-            }
-            return try await pool.run(lookups).compactMap { reply in
-                try reply.string.map(TimerRecord.init(recordJSON:))
-            }
-        }
-    }
-
-    /// The earliest due time.
-    public func nextTimerDue() async throws -> Double? {
-        let reply = try await pool.command("ZRANGE", key("timers", "due"), "0", "0", "WITHSCORES")
-        return reply.array.count == 2 ? reply.array[1].string.flatMap(Double.init) : nil
-    }
-
-    /// Pending timers.
-    public func timerCount() async throws -> Int {
-        if case .integer(let count) = try await pool.command("ZCARD", key("timers", "due")) { return count }
-        return 0
-    }
-
-    // MARK: Outbox and inbox
-
-    /// Unsent messages, oldest first.
-    public func pendingOutbox(limit: Int) async throws -> [OutboundMessage] {
-        try await ordered(
-            hash: key("outbox"), order: key("outbox", "order"), limit: limit, as: OutboundMessage.init(recordJSON:))
-    }
-
-    /// The first `limit` items of a hash in the order its companion sorted set gives.
-    private func ordered<T>(hash: String, order: String, limit: Int, as read: (String) throws -> T) async throws
-        -> [T]
-    {
-        guard limit > 0 else { return [] }
-        // One script up to what Lua's unpack takes; an operator's larger reads go in two steps.
-        if limit <= 1000 {
-            let bodies = try await pool.commandArray(["EVAL", RedisScripts.ordered, "2", hash, order, "\(limit)"]).array
-            return try bodies.compactMap { try $0.string.map(read) }
-        }
-        let ids = try await pool.command("ZRANGE", order, "0", "\(limit - 1)").array.compactMap(\.string)
-        guard !ids.isEmpty else { return [] }
-        let chunks = stride(from: 0, to: ids.count, by: 1000).map {
-            ["HMGET", hash] + ids[$0..<min($0 + 1000, ids.count)]
-        }
-        return try await pool.run(chunks).flatMap(\.array).compactMap { try $0.string.map(read) }
-    }
-
-    /// Outbox messages created before `cutoff` (left by an instance that died), each handed to
-    /// only one caller for `lease` seconds, so survivors never resend the same message twice.
-    public func claimStaleOutbox(createdBefore cutoff: Double, limit: Int, lease: Double) async throws
-        -> [OutboundMessage]
-    {
-        let bodies = try await pool.commandArray([
-            "EVAL", RedisScripts.claimStaleOutbox, "2", key("outbox"), key("outbox", "order"),
-            key("outbox", "claim") + ":",
-            "\(cutoff)", "\(limit)", "\(Int(lease * 1000))",
-        ]).array
-        return try bodies.compactMap { try $0.string.map(OutboundMessage.init(recordJSON:)) }
-    }
-
-    /// Holds the claim on messages this instance is sending.
-    public func holdOutbox(ids: [String], lease: Double) async throws {
-        guard !ids.isEmpty else { return }
-        _ = try await pool.run(
-            ids.map { ["SET", key("outbox", "claim") + ":" + $0, "1", "PX", "\(Int(lease * 1000))"] })
-    }
-
-    /// Removes sent messages.
-    public func removeOutbox(ids: [String]) async throws {
-        guard !ids.isEmpty else { return }
-        _ = try await pool.run([["HDEL", key("outbox")] + ids, ["ZREM", key("outbox", "order")] + ids])
-    }
-
-    /// Stores new events, refusing ids seen within the window, in one Lua script.
-    public func accept(_ events: [InboxEntry], rememberUntil: Double) async throws -> [InboxEntry] {
-        guard !events.isEmpty else { return [] }
-        return try await counter.counting {
-            var arguments = ["EVAL", RedisScripts.accept, "2", key("inbox"), key("inbox", "order"), key("seen") + ":"]
-            arguments.append(String(Int(rememberUntil * 1000)))
-            arguments.append(String(Date().timeIntervalSince1970))
-            for entry in events {
-                arguments.append(entry.id)
-                arguments.append(entry.recordJSON)
-            }
-            let accepted = Set(try await pool.commandArray(arguments).array.compactMap(\.string))
-            return events.filter { accepted.contains($0.id) }
-        }
-    }
-
-    /// Events accepted but not yet committed, oldest first.
-    public func pendingInbox(limit: Int) async throws -> [InboxEntry] {
-        try await ordered(
-            hash: key("inbox"), order: key("inbox", "order"), limit: limit, as: InboxEntry.init(recordJSON:))
-    }
-
-    // MARK: Maintenance
-
-    /// The keys matching a `SCAN` pattern, as `redis-cli --scan --pattern` lists them.
-    public func scanKeys(_ pattern: String) async throws -> [String] {
-        try await scan(pattern)
-    }
-
-    private func scan(_ pattern: String) async throws -> [String] {
-        var cursor = "0"
-        var keys: [String] = []
-        repeat {
-            let reply = try await pool.command("SCAN", cursor, "MATCH", pattern, "COUNT", "500").array
-            guard reply.count == 2 else { break }
-            cursor = reply[0].string ?? "0"
-            keys += reply[1].array.compactMap(\.string)
-        } while cursor != "0"
-        return keys
-    }
-
-    /// Users with data or timers.
-    public func users(bot: String, limit: Int) async throws -> [String] {
-        var users = Set<String>()
-        for kind in ["data", "timers"] {
-            let prefix = key(bot, kind) + ":"
-            for found in try await scan(key(bot, kind, "*")) { users.insert(String(found.dropFirst(prefix.count))) }
-        }
-        return Array(users.sorted().prefix(limit))
-    }
-
-    /// Moves users out of removed states and cancels removed timers.
-    public func migrate(bot: String, keepingStates states: Set<String>, keepingTimers timers: Set<String>) async throws
-        -> MigrationCounts
-    {
-        var counts = MigrationCounts(users: 0, timers: 0)
-        for dataKey in try await scan(key(bot, "data", "*")) {
-            guard let json = try await pool.command("HGET", dataKey, "state:\(StorageKey.machine.key)").string,
-                let name = try StoredValue(recordJSON: json).value["name"].string,
-                !states.contains(name)
-            else { continue }
-            let fields = try await pool.command("HKEYS", dataKey).array.compactMap(\.string).filter {
-                $0.hasPrefix("state:")
-            }
-            _ = try await pool.commandArray(["HDEL", dataKey] + fields)
-            counts.users += 1
-        }
-        let timerPrefix = key(bot, "timers") + ":"
-        for timersKey in try await scan(key(bot, "timers", "*")) {
-            let user = String(timersKey.dropFirst(timerPrefix.count))
-            for name in try await pool.command("HKEYS", timersKey).array.compactMap(\.string)
-            where !timers.contains(name) {
-                let member = Self.member(bot, user, name)
-                _ = try await pool.run([
-                    ["HDEL", timersKey, name], ["ZREM", key("timers", "due"), member],
-                    ["ZREM", key("timers", "lease"), member],
-                ])
-                counts.timers += 1
-            }
-        }
-        return counts
-    }
-
-    /// Deletes expired values (dedupe ids expire by themselves).
-    public func purgeExpired(now: Double) async throws -> Int {
-        var removed = 0
-        for dataKey in try await scan(key("*", "data", "*")) {
-            let all = try await pool.command("HGETALL", dataKey).array
-            var expired: [String] = []
-            for index in stride(from: 0, to: all.count - 1, by: 2) {
-                guard let field = all[index].string, let json = all[index + 1].string,
-                    let stored = try? StoredValue(recordJSON: json),
-                    stored.isExpired(at: now)
-                else { continue }
-                expired.append(field)
-            }
-            if !expired.isEmpty {
-                _ = try await pool.commandArray(["HDEL", dataKey] + expired)
-                removed += expired.count
-            }
-        }
-        return removed
-    }
-
-    /// Counters of this instance.
-    public func statistics() -> CacheStatistics { counter.snapshot }
-
-    /// Appends to one list shared by every instance, trimmed to the newest `DeadLetter.capacity`.
-    public func quarantine(_ letters: [DeadLetter]) async throws {
-        guard !letters.isEmpty else { return }
-        _ = try await pool.commandArray(["RPUSH", key("dead")] + letters.map(\.recordJSON))
-        _ = try await pool.commandArray(["LTRIM", key("dead"), "-\(DeadLetter.capacity)", "-1"])
-    }
-
-    /// The dead letters, newest first.
-    public func deadLetters(limit: Int) async throws -> [DeadLetter] {
-        guard limit > 0 else { return [] }
-        let bodies = try await pool.command("LRANGE", key("dead"), "-\(limit)", "-1").array.compactMap(\.string)
-        return try bodies.reversed().map(DeadLetter.init(recordJSON:))
-    }
-
-    /// How many dead letters are kept.
-    public func deadLetterCount() async throws -> Int {
-        if case .integer(let count) = try await pool.command("LLEN", key("dead")) { return count }
-        return 0
-    }
-
-    /// Increments the shared reload generation (other instances reload when they see it change).
-    public func publishReload() async throws -> Int {
-        if case .integer(let generation) = try await pool.command("INCR", key("reload")) { return generation }
-        return 0
-    }
-
-    /// Takes from the number's bucket in one script, on Redis's clock.
-    public func takeSendTokens(_ count: Int, for number: String, rate: Double) async throws -> Double {
-        let reply = try await pool.commandArray([
-            "EVAL", RedisScripts.takeSendTokens, "1", key("rate", number), "\(rate)", "\(count)",
-        ])
-        return reply.string.flatMap(Double.init) ?? 0
-    }
-
-    /// The shared reload generation.
-    public func reloadGeneration() async throws -> Int {
-        Int(try await pool.command("GET", key("reload")).string ?? "0") ?? 0
-    }
 }

@@ -1,0 +1,29 @@
+/// Redis Cluster's hash slot of a key: CRC16 (XMODEM) of the key, or of its hash tag (the text
+/// between the first `{` and the next `}`, when not empty), modulo 16,384.
+enum RedisSlot {
+    /// The number of slots in a cluster.
+    static let count = 16_384
+
+    /// The slot `key` lives in.
+    static func of(_ key: String) -> Int {
+        var bytes = Array(key.utf8)
+        if let open = bytes.firstIndex(of: UInt8(ascii: "{")),
+            let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1
+        {
+            bytes = Array(bytes[(open + 1)..<close])
+        }
+        return Int(crc16(bytes)) % count
+    }
+
+    /// CRC-16/XMODEM: polynomial 0x1021, initial value 0, as Redis computes it.
+    static func crc16(_ bytes: [UInt8]) -> UInt16 {
+        var crc: UInt16 = 0
+        for byte in bytes {
+            crc ^= UInt16(byte) << 8
+            for _ in 0..<8 {
+                crc = crc & 0x8000 != 0 ? (crc << 1) ^ 0x1021 : crc << 1
+            }
+        }
+        return crc
+    }
+}
