@@ -46,6 +46,9 @@ enum RedisBenchmark {
         try await TimerBenchmark.run(
             window: 20, timers: 20_000, storage: try SQLiteStorage(path: timerPath), label: "SQLite")
         try await TimerBenchmark.run(window: 20, timers: 20_000, storage: try RedisStorage(url: url()), label: "Redis")
+        try await TimerBenchmark.run(
+            window: 20, timers: 20_000, storage: try RedisStorage(url: url() + "&partitions=16"),
+            label: "Redis, 16 partitions")
     }
 
     /// The same events with users spread over 16 partitions, on the same Redis and, when
@@ -69,13 +72,17 @@ enum RedisBenchmark {
                     + "\(Measure.format(Double(load.commands) / events, 1)) commands and "
                     + "\(Measure.format(load.cpuSeconds / events * 1e6, 1)) µs of Redis CPU per event (all primaries)")
         }
-        let slots = RedisStorage.partitionSlots(16)
-        for primaries in [3, 6] {
-            let share = RedisSlotRanges.evenly(primaries)
-            let counts = (0..<primaries).map { primary in slots.filter { share(primary).contains($0) }.count }
-            say(
-                "16 partitions over \(primaries) primaries with evenly split slots: "
-                    + counts.map(String.init).joined(separator: " / ") + " partitions each")
+        for partitions in [16, 64, 256] {
+            let slots = RedisStorage.partitionSlots(partitions)
+            for primaries in [3, 6] {
+                let share = RedisSlotRanges.evenly(primaries)
+                let counts = (0..<primaries).map { primary in slots.filter { share(primary).contains($0) }.count }
+                say(
+                    "\(partitions) partitions over \(primaries) primaries with evenly split slots: "
+                        + counts.map(String.init).joined(separator: " / ")
+                        + " (the busiest primary gets \(Measure.format(Double(counts.max() ?? 0) * Double(primaries) / Double(partitions), 2))× an even share)"
+                )
+            }
         }
     }
 }

@@ -39,9 +39,8 @@ struct RedisLayoutTests {
             let (partition, rest) = try #require(storage.keys.untag(key))
             let user = String(rest.dropFirst("\(Self.bot):data:".count))
             #expect(partition == storage.keys.partitionIndex(bot: Self.bot, userID: user))
-            #expect(
-                try await storage.scanKeys(RedisKeys.glob(prefix) + "{\(partition)}:\(Self.bot):timers:\(user)").count
-                    == 1)
+            let timers = storage.keys.partition(partition).tag + "\(Self.bot):timers:\(user)"
+            #expect(try await storage.pool.commandArray(["EXISTS", timers]) == .integer(1))
             tags.insert(partition)
         }
         #expect(tags == Set(0..<8))
@@ -314,5 +313,20 @@ struct RedisClusterTests {
         } throws: { error in
             "\(error)".contains("set partitions=4")
         }
+    }
+}
+
+/// The memory of which partition holds a message: bounded, and each id kept for a generation.
+struct RecentPartitionsTests {
+    @Test func anIdIsKnownForAtLeastOneGenerationThenForgotten() {
+        var recent = RecentPartitions(capacity: 2)
+        recent.note("a", in: 1)
+        recent.note("b", in: 2)
+        recent.note("c", in: 3)
+        #expect(recent.partition(of: "a") == 1, "kept in the previous generation")
+        recent.note("d", in: 4)
+        recent.note("e", in: 5)
+        #expect(recent.partition(of: "a") == nil)
+        #expect(recent.partition(of: "c") == 3 && recent.partition(of: "e") == 5)
     }
 }

@@ -3,7 +3,7 @@
 /// A Lua script's keys must all live in one hash slot of a cluster, and a commit writes a
 /// user's data and timers together with the due timers, the outbox and the inbox. So users are
 /// spread over `partitions` partitions by a stable hash of bot and user, and every key a user's
-/// event touches carries its partition's hash tag, `{N}`:
+/// event touches carries its partition's hash tag, `{N}` (or `{N.k}`, see `tag(_:of:)`):
 ///
 /// - the user's keys: `PREFIX{N}:BOT:data:USER`, `PREFIX{N}:BOT:timers:USER`,
 ///   `PREFIX{N}:lock:BOT:USER`;
@@ -18,6 +18,21 @@ struct RedisKeys: Sendable {
     let prefix: String
     /// How many partitions users are spread over.
     let partitions: Int
+    /// Every partition's keys, by index.
+    let all: [Partition]
+
+    /// The layout of `partitions` partitions under `prefix`.
+    init(prefix: String, partitions: Int) {
+        self.prefix = prefix
+        self.partitions = partitions
+        all = (0..<partitions).map { index in
+            let tag = "\(prefix){\(Self.tag(index, of: partitions))}:"
+            return Partition(
+                index: index, tag: tag, timersDue: tag + "timers:due", timersLease: tag + "timers:lease",
+                outbox: tag + "outbox", outboxOrder: tag + "outbox:order", outboxClaim: tag + "outbox:claim:",
+                inbox: tag + "inbox", inboxOrder: tag + "inbox:order", seen: tag + "seen:")
+        }
+    }
 
     /// The largest partition count accepted: more than a cluster has primaries many times over.
     static let maximumPartitions = 1024
@@ -25,6 +40,8 @@ struct RedisKeys: Sendable {
     /// The keys of one partition's shared structures.
     struct Partition: Sendable {
         let index: Int
+        /// What every key of the partition starts with: `PREFIX{TAG}:`.
+        let tag: String
         let timersDue: String
         let timersLease: String
         let outbox: String
@@ -64,36 +81,39 @@ struct RedisKeys: Sendable {
         return Int(hash % UInt64(count))
     }
 
-    /// The hash-tagged start of every key in partition `index`.
-    func tag(_ index: Int) -> String { "\(prefix){\(index)}:" }
-
     /// Partition `index`'s keys.
-    func partition(_ index: Int) -> Partition {
-        let tag = tag(index)
-        return Partition(
-            index: index, timersDue: tag + "timers:due", timersLease: tag + "timers:lease", outbox: tag + "outbox",
-            outboxOrder: tag + "outbox:order", outboxClaim: tag + "outbox:claim:", inbox: tag + "inbox",
-            inboxOrder: tag + "inbox:order", seen: tag + "seen:")
-    }
+    func partition(_ index: Int) -> Partition { all[index] }
 
-    /// Every partition's keys.
-    var all: [Partition] { (0..<partitions).map(partition) }
+    /// The hash tag of partition `index` of `count`: `index` itself, or the first `index.k`
+    /// (k = 1, 2, …) whose slot falls in the `index`-th of `count` equal slot ranges. So the
+    /// partitions sit at evenly spaced slots, and a cluster whose primaries hold equal slot
+    /// ranges (as `redis-cli --cluster create` makes them) gets an equal share of them each.
+    static func tag(_ index: Int, of count: Int) -> String {
+        guard count > 1 else { return "\(index)" }
+        let range = (index * RedisSlot.count / count)..<((index + 1) * RedisSlot.count / count)
+        if range.contains(RedisSlot.of("\(index)")) { return "\(index)" }
+        var attempt = 1
+        while !range.contains(RedisSlot.of("\(index).\(attempt)")) { attempt += 1 }
+        return "\(index).\(attempt)"
+    }
 
     /// The keys of `bot`'s `userID`, all in the user's partition.
     func user(bot: String, userID: String) -> User {
         let partition = partition(partitionIndex(bot: bot, userID: userID))
-        let tag = tag(partition.index)
+        let tag = partition.tag
         return User(
             partition: partition, data: tag + "\(bot):data:\(userID)", timers: tag + "\(bot):timers:\(userID)",
             lock: tag + "lock:\(bot):\(userID)")
     }
 
-    /// The partition of a tagged key (`PREFIX{N}:…`) and the rest of its name, or nil for a key
-    /// without a partition tag (a global key, or one from before partitions).
+    /// The partition of a tagged key (`PREFIX{N}:…` or `PREFIX{N.k}:…`) and the rest of its
+    /// name, or nil for a key without a partition tag (a global key, or one from before partitions).
     func untag(_ key: String) -> (partition: Int, rest: String)? {
         guard key.hasPrefix(prefix + "{") else { return nil }
         let afterBrace = key.dropFirst(prefix.count + 1)
-        guard let close = afterBrace.firstIndex(of: "}"), let index = Int(afterBrace[..<close]) else { return nil }
+        guard let close = afterBrace.firstIndex(of: "}"),
+            let index = Int(afterBrace[..<close].prefix { $0 != "." })
+        else { return nil }
         let rest = afterBrace[afterBrace.index(after: close)...]
         guard rest.first == ":" else { return nil }
         return (index, String(rest.dropFirst()))

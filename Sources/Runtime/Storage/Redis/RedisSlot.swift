@@ -19,11 +19,15 @@ enum RedisSlot {
     static func crc16(_ bytes: [UInt8]) -> UInt16 {
         var crc: UInt16 = 0
         for byte in bytes {
-            crc ^= UInt16(byte) << 8
-            for _ in 0..<8 {
-                crc = crc & 0x8000 != 0 ? (crc << 1) ^ 0x1021 : crc << 1
-            }
+            crc = (crc << 8) ^ table[Int(UInt8(truncatingIfNeeded: crc >> 8) ^ byte)]
         }
+        return crc
+    }
+
+    /// The CRC of each byte value, so `crc16` takes one step per byte.
+    private static let table: [UInt16] = (0..<256).map { value in
+        var crc = UInt16(value) << 8
+        for _ in 0..<8 { crc = crc & 0x8000 != 0 ? (crc << 1) ^ 0x1021 : crc << 1 }
         return crc
     }
 }

@@ -116,16 +116,13 @@ extension RedisStorage {
             [["HDEL", partition.outbox] + ids, ["ZREM", partition.outboxOrder] + ids]
         }
         _ = try await runChecked(commands)
-        _ = outboxPartitions.withLock { known in ids.map { known.removeValue(forKey: $0) } }
     }
 
     /// Notes which partition holds outbox messages `ids`.
     func remember(outbox ids: [String], in partition: Int) {
         guard keys.partitions > 1 else { return }
         outboxPartitions.withLock { known in
-            // A bound, not a cache policy: forgetting only costs a removal on every partition.
-            if known.count > 100_000 { known.removeAll(keepingCapacity: true) }
-            for id in ids { known[id] = partition }
+            for id in ids { known.note(id, in: partition) }
         }
     }
 
@@ -136,7 +133,11 @@ extension RedisStorage {
         var unknown: [String] = []
         outboxPartitions.withLock { known in
             for id in ids {
-                if let partition = known[id] { grouped[partition, default: []].append(id) } else { unknown.append(id) }
+                if let partition = known.partition(of: id) {
+                    grouped[partition, default: []].append(id)
+                } else {
+                    unknown.append(id)
+                }
             }
         }
         if !unknown.isEmpty {

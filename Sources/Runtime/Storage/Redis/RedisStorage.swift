@@ -22,7 +22,7 @@ public final class RedisStorage: BotStorage, SharedStorage {
     private let eventCounts = RedisCounts()
     /// The partition of outbox messages this instance committed or read, so that crossing one
     /// off touches only its partition (an unknown one is removed from every partition).
-    let outboxPartitions = Mutex<[String: Int]>([:])
+    let outboxPartitions = Mutex(RecentPartitions())
 
     /// What opening moved to bring the keys to this layout; nil when they already had it.
     public let layoutMigration: RedisLayoutReport?
@@ -43,7 +43,7 @@ public final class RedisStorage: BotStorage, SharedStorage {
     /// The Redis Cluster hash slot of each of `count` partitions, in partition order: where a
     /// cluster puts them, for planning how partitions spread over primaries.
     public static func partitionSlots(_ count: Int) -> [Int] {
-        (0..<count).map { RedisSlot.of("{\($0)}") }
+        RedisKeys(prefix: "", partitions: count).all.map { RedisSlot.of($0.tag) }
     }
 
     /// What every key starts with.
