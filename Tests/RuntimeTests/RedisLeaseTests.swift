@@ -1,5 +1,6 @@
 import Foundation
 import RuleEngine
+import Synchronization
 import Testing
 
 @testable import Runtime
@@ -57,6 +58,28 @@ struct RedisLeaseTests {
             try await storage.pool.command("GET", storage.keys.user(bot: "b", userID: "u").lock)
                 == .string("someone-else"),
             "another holder's lock is left alone")
+    }
+}
+
+/// A held lock is renewed however busy the process is: with dispatch's shared worker threads
+/// all blocked (CI once lost an event that way), a body that outlives the lock several times
+/// over still commits.
+@Suite(.enabled(if: RedisTestServer.url != nil, "REDIS_URL is not set"))
+struct RedisLockRenewalTests {
+    @Test func aLockOutlivesItsTimeWhileDispatchsSharedThreadsAreBlocked() async throws {
+        let storage = try RedisStorage(url: try RedisTestServer.isolatedURL(), lockMilliseconds: 300)
+        let gate = DispatchSemaphore(value: 0)
+        let blockers = 4
+        for _ in 0..<blockers { DispatchQueue.global().async { gate.wait() } }
+        defer { for _ in 0..<blockers { gate.signal() } }
+        try await storage.withUserLease(bot: "b", userID: "u") {
+            // Waits for renewals, not for a time: six of them carry the lock past 600 ms.
+            while storage.renewalsSent.load(ordering: .relaxed) < 6 { try await Task.sleep(for: .milliseconds(20)) }
+            var commit = UserCommit(bot: "b", userID: "u")
+            commit.writes[StorageKey(.user, "n")] = StoredValue(.int(1))
+            try await storage.commit(commit)
+        }
+        #expect(try await storage.load(bot: "b", userID: "u", now: 0).values[StorageKey(.user, "n")]?.value == .int(1))
     }
 }
 

@@ -17,7 +17,13 @@ public final class RedisStorage: BotStorage, SharedStorage {
     let pool: RedisPool
     let keys: RedisKeys
     let counter = StatisticsCounter()
-    private let lockMilliseconds = 3_000
+    /// How long a user's lock lasts unless renewed (every third of it while held).
+    let lockMilliseconds: Int
+    /// Where lock renewals fire: a serial queue of the storage's own, which dispatch gives a
+    /// thread even when its shared worker threads are all busy or blocked.
+    private let renewals = DispatchQueue(label: "rulebot.redis.renewal")
+    /// Lock renewals sent since this storage was opened.
+    let renewalsSent = Atomic<Int>(0)
     /// Exchanges made to handle users' events: locking, loading, committing, releasing.
     private let eventCounts = RedisCounts()
     /// The partition of outbox messages this instance committed or read, so that crossing one
@@ -30,7 +36,13 @@ public final class RedisStorage: BotStorage, SharedStorage {
     /// Connects to the Redis at `url`
     /// (`redis://[:password@]host[:port][/db][?prefix=name:&partitions=N]`), moving keys left
     /// by an earlier layout or another partition count first (`RedisLayout`).
-    public init(url: String) throws {
+    public convenience init(url: String) throws {
+        try self.init(url: url, lockMilliseconds: 3_000)
+    }
+
+    /// The same, with users' locks lasting `lockMilliseconds` (tests shorten it).
+    init(url: String, lockMilliseconds: Int) throws {
+        self.lockMilliseconds = lockMilliseconds
         let endpoint = try RedisEndpoint(url: url)
         keys = RedisKeys(prefix: endpoint.prefix, partitions: endpoint.partitions)
         pool = try RedisPool(endpoint)
@@ -217,10 +229,11 @@ public final class RedisStorage: BotStorage, SharedStorage {
         // lock must outlive a moment when every cooperative thread is busy, including the one
         // between Redis setting it and this task running again. The renewal checks the token,
         // so renewing a lock not (or no longer) held does nothing.
-        let renewal = DispatchSource.makeTimerSource(queue: .global())
+        let renewal = DispatchSource.makeTimerSource(queue: renewals)
         let interval = DispatchTimeInterval.milliseconds(lockMilliseconds / 3)
         renewal.schedule(deadline: .now() + interval, repeating: interval)
-        renewal.setEventHandler { [pool, lockMilliseconds] in
+        renewal.setEventHandler { [weak self, pool, lockMilliseconds] in
+            self?.renewalsSent.add(1, ordering: .relaxed)
             pool.send([["EVAL", RedisScripts.renew, "1", lease.lockKey, lease.token, "\(lockMilliseconds)"]])
         }
         renewal.resume()
