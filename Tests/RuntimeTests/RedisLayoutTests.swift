@@ -105,6 +105,21 @@ struct RedisLayoutTests {
         #expect(claimed.sorted() == (0..<20).map { "m\($0)" }.sorted())
     }
 
+    /// Due timers all in one partition still come a full `limit` at a time: the partitions
+    /// that filled their share are asked again for the rest.
+    @Test func aBacklogInOnePartitionIsClaimedAFullLimitAtATime() async throws {
+        let storage = try RedisStorage(url: try RedisTestServer.isolatedURL() + "&partitions=5")
+        let users = (0..<500).map { "u\($0)" }.filter { storage.keys.partitionIndex(bot: Self.bot, userID: $0) == 2 }
+        for user in users.prefix(30) {
+            var commit = UserCommit(bot: Self.bot, userID: user)
+            commit.timers["t"] = .start(
+                TimerRecord(bot: Self.bot, userID: user, name: "t", startedAt: 0, dueAt: 10, generation: user))
+            try await storage.commit(commit)
+        }
+        #expect(try await storage.claimDueTimers(now: 20, limit: 10, lease: 60).count == 10)
+        #expect(try await storage.claimDueTimers(now: 20, limit: 25, lease: 60).count == 20)
+    }
+
     /// Keys written the way versions before partitions wrote them are moved on open.
     @Test func keysFromBeforePartitionsMoveIntoTheirPartitions() async throws {
         let url = try RedisTestServer.isolatedURL()
@@ -193,8 +208,19 @@ struct RedisLayoutTests {
             commit.writes[StorageKey(.user, "n")] = StoredValue(.int(index))
             try await first.commit(commit)
         }
+        // Opening blocks its thread (and waits on the layout lock), as serve's start-up does: on
+        // threads of their own, not the tests' shared cooperative ones.
         let reports = try await withThrowingTaskGroup(of: RedisLayoutReport?.self) { group in
-            for _ in 0..<3 { group.addTask { try RedisStorage(url: url + "&partitions=3").layoutMigration } }
+            for _ in 0..<3 {
+                group.addTask {
+                    try await withCheckedThrowingContinuation { continuation in
+                        Thread {
+                            continuation.resume(
+                                with: Result { try RedisStorage(url: url + "&partitions=3").layoutMigration })
+                        }.start()
+                    }
+                }
+            }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(reports.compactMap(\.self).count == 1)

@@ -17,16 +17,31 @@ import Testing
         if: ProcessInfo.processInfo.environment["REDIS_URL"] != nil,
         "REDIS_URL is not set: the multi-instance test did not run"))
 struct MultiInstanceTests {
+    /// Where the instances keep their data: a Redis and a partition count.
+    struct Layout: CustomTestStringConvertible, Sendable {
+        let partitions: Int
+        let cluster: Bool
+
+        var testDescription: String { "\(partitions) partition(s)\(cluster ? " on a Redis Cluster" : "")" }
+
+        /// One partition and four on the single Redis; eight on the cluster when there is one.
+        static var available: [Layout] {
+            [Layout(partitions: 1, cluster: false), Layout(partitions: 4, cluster: false)]
+                + (ProcessInfo.processInfo.environment["REDIS_CLUSTER_URL"] == nil
+                    ? [] : [Layout(partitions: 8, cluster: true)])
+        }
+    }
+
     static let users = 50
     static let messagesPerUser = 6
 
-    /// Run on the layout with one partition and with users spread over four.
-    @Test(.timeLimit(.minutes(4)), arguments: [1, 4])
-    func everyReplyAndEveryEchoExactlyOnceAcrossACrash(partitions: Int) async throws {
+    /// Run with one partition, with users spread over four, and on a Redis Cluster.
+    @Test(.timeLimit(.minutes(4)), arguments: Layout.available)
+    func everyReplyAndEveryEchoExactlyOnceAcrossACrash(layout: Layout) async throws {
         let fake = FakeGraphAPI()
         let graphPort = try await fake.start()
         defer { fake.stop() }
-        let (redisURL, directory) = try Self.scratch(partitions: partitions)
+        let (redisURL, directory) = try Self.scratch(layout)
         let bot = directory.appendingPathComponent("expiry.yaml")
         try ServerHarness.shippedBot("expiry.yaml").replacingOccurrences(of: "    after: 15s", with: "    after: 6s")
             .write(to: bot, atomically: true, encoding: .utf8)
@@ -177,7 +192,10 @@ struct MultiInstanceTests {
             while arrivals[windowStart] <= arrival.addingTimeInterval(-1) { windowStart += 1 }
             busiest = max(busiest, index - windowStart + 1)
         }
-        #expect(busiest <= 63, "\(busiest) requests in one second, from three instances at 60 a second together")
+        // The bucket lets 60 a second start, plus a burst of 1.2; they are counted here as they
+        // arrive, so a spread of 50 ms in how long requests take (seen with the whole suite
+        // running) adds 3. Three instances each at the rate would show about 180.
+        #expect(busiest <= 66, "\(busiest) requests in one second, from three instances at 60 a second together")
         let senders = Set(fake.requests.compactMap(\.authorization))
         #expect(senders.count == 3, "every instance sent some: \(senders)")
     }
@@ -193,11 +211,14 @@ struct MultiInstanceTests {
     }
 
     /// A Redis URL with a prefix of its own and an empty folder.
-    static func scratch(partitions: Int = 1) throws -> (redisURL: String, directory: URL) {
-        let redisBase = try #require(ProcessInfo.processInfo.environment["REDIS_URL"])
+    static func scratch(_ layout: Layout = Layout(partitions: 1, cluster: false)) throws -> (
+        redisURL: String, directory: URL
+    ) {
+        let redisBase = try #require(
+            ProcessInfo.processInfo.environment[layout.cluster ? "REDIS_CLUSTER_URL" : "REDIS_URL"])
         let redisURL =
             redisBase + (redisBase.contains("?") ? "&" : "?")
-            + "prefix=multi-\(UUID().uuidString.prefix(8)):&partitions=\(partitions)"
+            + "prefix=multi-\(UUID().uuidString.prefix(8)):&partitions=\(layout.partitions)"
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "rulebot-multi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -8,20 +8,19 @@ extension RedisStorage {
     // MARK: Timers
 
     /// Leases due timers with a Lua script per partition, so each is handed to one instance.
-    /// Partitions take turns when more than `limit` are due, so none waits behind another.
+    /// Each partition is asked for an even share of `limit` first; only partitions that filled
+    /// their share are asked again for the rest, so a backlog costs Redis about `limit` claims
+    /// per call however many partitions there are, and partitions take turns in the result.
     public func claimDueTimers(now: Double, limit: Int, lease: Double) async throws -> [TimerRecord] {
         guard limit > 0 else { return [] }
         return try await counter.counting {
-            let partitions = keys.all
-            let replies = try await runChecked(
-                partitions.map {
-                    [
-                        "EVAL", RedisScripts.claim, "2", $0.timersDue, $0.timersLease, "\(now)", "\(limit)",
-                        "\(now + lease)",
-                    ]
-                })
-            let claimed = zip(partitions, replies).map { partition, reply in
-                reply.array.compactMap(\.string).map { (partition, $0) }
+            let share = (limit + keys.partitions - 1) / keys.partitions
+            var claimed = try await claim(from: keys.all, each: share, now: now, lease: lease)
+            let remaining = limit - claimed.reduce(0) { $0 + $1.count }
+            let full = claimed.indices.filter { claimed[$0].count == share }
+            if remaining > 0, share < limit, !full.isEmpty {
+                let more = try await claim(from: full.map { keys.all[$0] }, each: remaining, now: now, lease: lease)
+                for (index, extra) in zip(full, more) { claimed[index] += extra }
             }
             let taken = Self.takingTurns(claimed)
             // Leases beyond the limit are handed back at once rather than left to lapse.
@@ -40,6 +39,20 @@ extension RedisStorage {
             return try await runChecked(lookups).compactMap { reply in
                 try reply.string.map(TimerRecord.init(recordJSON:))
             }
+        }
+    }
+
+    /// Runs the claim script on each of `partitions` for up to `each` timers, in one exchange;
+    /// returns each partition's claimed members, with the partition.
+    private func claim(from partitions: [RedisKeys.Partition], each: Int, now: Double, lease: Double) async throws
+        -> [[(RedisKeys.Partition, String)]]
+    {
+        let replies = try await runChecked(
+            partitions.map {
+                ["EVAL", RedisScripts.claim, "2", $0.timersDue, $0.timersLease, "\(now)", "\(each)", "\(now + lease)"]
+            })
+        return zip(partitions, replies).map { partition, reply in
+            reply.array.compactMap(\.string).map { (partition, $0) }
         }
     }
 
