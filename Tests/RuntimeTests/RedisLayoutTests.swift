@@ -154,6 +154,8 @@ struct RedisLayoutTests {
         #expect(
             try await storage.accept([handledBefore], rememberUntil: 1e12).isEmpty,
             "an id handled before is still refused")
+        let copies = try await storage.scanKeys(RedisKeys.glob(prefix) + "{*}:seen:bot:wamid.old")
+        #expect(copies.count == 4, "an id that does not name its user is refused by every partition")
         // Nothing is left outside the partitions but the global keys.
         let untagged = try await storage.scanKeys(RedisKeys.glob(prefix) + "*").filter { storage.keys.untag($0) == nil }
         #expect(Set(untagged) == [prefix + "layout", prefix + "reload"])
@@ -194,6 +196,8 @@ struct RedisLayoutTests {
             #expect(try await storage.pendingOutbox(limit: 100) == messages, "oldest first over every partition")
             #expect(Set(try await storage.pendingInbox(limit: 100)) == Set(entries))
             #expect(try await storage.accept(entries, rememberUntil: 1e12).isEmpty, "accepted ids are still refused")
+            let seen = try await storage.scanKeys(RedisKeys.glob(storage.prefix) + "{*}:seen:*")
+            #expect(seen.count == entries.count, "each id moved to its user's partition, not copied to all: \(seen)")
         }
         try await storage.removeOutbox(ids: messages.map(\.id))
         #expect(try await storage.pendingOutbox(limit: 100).isEmpty)

@@ -137,17 +137,24 @@ struct RedisLayoutMover {
         }
     }
 
-    /// Remembered event ids, copied with their expiry to every partition: the id alone does not
-    /// say which user's partition the event will come to, so each partition must refuse it.
+    /// Remembered event ids, each moved with its expiry to its user's partition. An id
+    /// remembered before the keys named their owner (`1` instead of `BOT|USER`) does not say
+    /// which partition its event would come to, so it is copied to every partition, each of
+    /// which must refuse it.
     private mutating func copySeen(_ found: ArraySlice<(key: String, value: [String])>) throws {
-        let lives = try pool.blocking(found.map { ["PTTL", $0.value[0]] })
-        for ((id, existing), life) in zip(found, lives) {
-            guard case .integer(let milliseconds) = life, milliseconds != -2 else { continue }
-            let targets = keys.all.map { $0.seen + id }
+        let replies = try pool.blocking(found.flatMap { [["PTTL", $0.value[0]], ["GET", $0.value[0]]] })
+        for (offset, (id, existing)) in found.enumerated() {
+            guard case .integer(let milliseconds) = replies[offset * 2], milliseconds != -2 else { continue }
+            let owner = replies[offset * 2 + 1].string ?? "1"
+            let parts = owner.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+            let targets =
+                parts.count == 2
+                ? [keys.user(bot: String(parts[0]), userID: String(parts[1])).partition.seen + id]
+                : keys.all.map { $0.seen + id }
             for target in targets where !existing.contains(target) {
                 try queue(
                     milliseconds > 0
-                        ? ["SET", target, "1", "NX", "PX", "\(milliseconds)"] : ["SET", target, "1", "NX"])
+                        ? ["SET", target, owner, "NX", "PX", "\(milliseconds)"] : ["SET", target, owner, "NX"])
             }
             for key in existing where !targets.contains(key) { try queue(["DEL", key]) }
             report.seenIDs += 1

@@ -87,15 +87,16 @@ enum RedisScripts {
         """
 
     /// Stores events whose ids were not seen. KEYS: inbox, inbox order, then each event's seen
-    /// key. ARGV: remember-until (ms), arrival score, then id/json pairs in the seen keys' order.
-    /// Returns the accepted ids.
+    /// key. ARGV: remember-until (ms), arrival score, then id/json/owner triples in the seen
+    /// keys' order; the owner (`BOT|USER`) is what the seen key holds, so that a change of
+    /// partition count can move it to its user's partition. Returns the accepted ids.
     static let accept = """
         #!lua
         local accepted = {}
         for k = 3, #KEYS do
-          local i = 3 + (k - 3) * 2
+          local i = 3 + (k - 3) * 3
           local id = ARGV[i]
-          if redis.call('SET', KEYS[k], '1', 'NX', 'PXAT', ARGV[1]) then
+          if redis.call('SET', KEYS[k], ARGV[i + 2], 'NX', 'PXAT', ARGV[1]) then
             redis.call('HSET', KEYS[1], id, ARGV[i + 1])
             redis.call('ZADD', KEYS[2], ARGV[2] + k / 1000000, id)
             table.insert(accepted, id)

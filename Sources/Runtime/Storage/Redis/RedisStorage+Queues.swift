@@ -173,7 +173,7 @@ extension RedisStorage {
                 let partition = keys.partition(index)
                 return ["EVAL", RedisScripts.accept, "\(entries.count + 2)", partition.inbox, partition.inboxOrder]
                     + entries.map { partition.seen + $0.id } + [until, arrival]
-                    + entries.flatMap { [$0.id, $0.recordJSON] }
+                    + entries.flatMap { [$0.id, $0.recordJSON, Self.member($0.bot, $0.event.userID)] }
             }
             let accepted = Set(try await runChecked(scripts).flatMap { $0.array.compactMap(\.string) })
             return events.filter { accepted.contains($0.id) }

@@ -73,7 +73,11 @@ public final class RedisStorage: BotStorage, SharedStorage {
     /// Itself.
     public var shared: (any SharedStorage)? { self }
 
+    /// A timer's member in the due and lease sets: `BOT|USER|NAME`.
     static func member(_ bot: String, _ user: String, _ name: String) -> String { "\(bot)|\(user)|\(name)" }
+
+    /// What a remembered event id holds: its owner, `BOT|USER`.
+    static func member(_ bot: String, _ user: String) -> String { "\(bot)|\(user)" }
 
     // MARK: Users
 
