@@ -137,12 +137,16 @@ struct RedisLayoutTests {
             ["ZADD", prefix + "inbox:order", "1", waiting.id],
             ["SET", prefix + "seen:bot:wamid.old", "1", "PX", "600000"],
             ["SET", prefix + "lock:bot:u1", "someone", "PX", "600000"], ["SET", prefix + "reload", "7"],
+            // A bot may be named like one of the layout's own keys.
+            ["HSET", prefix + "lock:data:u5", "user:name", StoredValue("Bea").recordJSON],
         ]
         for reply in try raw.pipeline(legacy) { #expect(reply != .null && RedisLayoutTests.isError(reply) == false) }
 
         let storage = try RedisStorage(url: url + "&partitions=4")
         let report = try #require(storage.layoutMigration)
-        #expect(report == RedisLayoutReport(from: 0, to: 4, userKeys: 2, timers: 1, messages: 1, events: 1, seenIDs: 1))
+        #expect(report == RedisLayoutReport(from: 0, to: 4, userKeys: 3, timers: 1, messages: 1, events: 1, seenIDs: 1))
+        #expect(
+            try await storage.load(bot: "lock", userID: "u5", now: 0).values[StorageKey(.user, "name")]?.value == "Bea")
         let user = try await storage.load(bot: Self.bot, userID: "u1", now: 0)
         #expect(user.values[StorageKey(.user, "name")]?.value == "Ana")
         #expect(try await storage.load(bot: Self.bot, userID: "u2", now: 0).timers["t"] == timer)

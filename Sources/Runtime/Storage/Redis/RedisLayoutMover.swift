@@ -39,13 +39,13 @@ struct RedisLayoutMover {
                     return (entry.bot, entry.event.userID)
                 }
             default:
+                // A user's data first: a bot may be named `lock` or `seen`.
+                if try moveUserKey(key, rest: rest) { continue }
                 if rest.hasPrefix("seen:") {
                     seen[String(rest.dropFirst("seen:".count)), default: []].append(key)
                 } else if rest.hasPrefix("lock:") || rest.hasPrefix("outbox:claim:") {
                     // Leases of stopped instances: nothing to keep.
                     try queue(["DEL", key])
-                } else {
-                    try moveUserKey(key, rest: rest)
                 }
             }
         }
@@ -69,8 +69,9 @@ struct RedisLayoutMover {
         return found
     }
 
-    /// A user's data or timers hash, renamed into the user's partition.
-    private mutating func moveUserKey(_ key: String, rest: String) throws {
+    /// A user's data or timers hash, renamed into the user's partition; returns whether `rest`
+    /// names one (`BOT:data:USER` or `BOT:timers:USER`).
+    private mutating func moveUserKey(_ key: String, rest: String) throws -> Bool {
         for kind in ["data", "timers"] {
             guard let (bot, user) = RedisKeys.owner(of: rest, kind: kind) else { continue }
             let userKeys = keys.user(bot: bot, userID: user)
@@ -79,7 +80,9 @@ struct RedisLayoutMover {
                 try queue(["RENAME", key, target])
                 report.userKeys += 1
             }
+            return true
         }
+        return false
     }
 
     /// The members (`BOT|USER|NAME`) of a due or lease set, each into its user's partition.
