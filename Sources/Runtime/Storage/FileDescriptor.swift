@@ -33,6 +33,21 @@ enum FileDescriptor {
         }
     }
 
+    /// Opens `path` (creating it), writes all of `text`, fsyncs it if `sync`, and closes it;
+    /// returns the file's size after. Errors name `name` (default: the path).
+    @discardableResult
+    static func write(
+        _ text: String, toFile path: String, flags: Int32, mode: mode_t = 0o600, sync: Bool = false,
+        reportedAs name: String? = nil
+    ) throws -> Int {
+        let descriptor = try open(path, flags: flags, mode: mode)
+        defer { close(descriptor) }
+        let written = try write(text, to: descriptor, path: name ?? path)
+        if sync, fsync(descriptor) != 0 { throw error("fsync", name ?? path) }
+        // Only an append leaves more in the file than this write put there.
+        return flags & O_APPEND != 0 ? Int(lseek(descriptor, 0, SEEK_END)) : written
+    }
+
     /// A storage error for a failed call, with the system's reason.
     static func error(_ operation: String, _ path: String) -> RuntimeError {
         RuntimeError.storage("\(operation) of '\(path)' failed: \(String(cString: strerror(errno)))")

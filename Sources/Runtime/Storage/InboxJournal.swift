@@ -68,7 +68,7 @@ final class InboxJournal: Sendable {
         self.quarantinedLines = damaged
         let done = try isDone(entries.map(\.0.id))
         let next = (old.last ?? 0) + 1
-        let descriptor = try Self.create(Self.path(base, next))
+        let descriptor = try FileDescriptor.open(Self.path(base, next), flags: O_APPEND)
         var segment = Segment(number: next)
         var lines = ""
         for (entry, rememberUntil) in entries {
@@ -80,9 +80,9 @@ final class InboxJournal: Sendable {
         }
         var state = State(descriptor: descriptor, segments: [segment])
         do {
-            state.bytes = try Self.write(lines, to: descriptor, path: Self.path(base, next))
+            state.bytes = try FileDescriptor.write(lines, to: descriptor, path: Self.path(base, next))
             // The moved events must be on disk before the segments that held them go.
-            guard fsync(descriptor) == 0 else { throw Self.error("fsync", Self.path(base, next)) }
+            guard fsync(descriptor) == 0 else { throw FileDescriptor.error("fsync", Self.path(base, next)) }
         } catch {
             close(descriptor)
             throw error
@@ -120,7 +120,7 @@ final class InboxJournal: Sendable {
             if state.bytes >= segmentBytes { try rotate(&state) }
             do {
                 let current = Self.path(base, state.segments[state.segments.count - 1].number)
-                state.bytes += try Self.write(lines, to: state.descriptor, path: current)
+                state.bytes += try FileDescriptor.write(lines, to: state.descriptor, path: current)
             } catch {
                 // Not acknowledged, so not kept: cut a partly written line off again.
                 _ = ftruncate(state.descriptor, off_t(state.bytes))
@@ -161,7 +161,7 @@ final class InboxJournal: Sendable {
 
     private func rotate(_ state: inout State) throws {
         let current = state.segments[state.segments.count - 1]
-        let descriptor = try Self.create(Self.path(base, current.number + 1))
+        let descriptor = try FileDescriptor.open(Self.path(base, current.number + 1), flags: O_APPEND)
         close(state.descriptor)
         if current.waiting.isEmpty {
             unlink(Self.path(base, current.number))
@@ -182,10 +182,7 @@ final class InboxJournal: Sendable {
     static func quarantinePath(_ base: String) -> String { "\(base)-inbox.quarantine" }
 
     private static func quarantine(_ lines: [String], path: String) throws {
-        let descriptor = try create(path)
-        defer { close(descriptor) }
-        _ = try write(lines.map { $0 + "\n" }.joined(), to: descriptor, path: path)
-        guard fsync(descriptor) == 0 else { throw error("fsync", path) }
+        try FileDescriptor.write(lines.map { $0 + "\n" }.joined(), toFile: path, flags: O_APPEND, sync: true)
     }
 
     /// The segment numbers present for `base`, in order.
@@ -215,17 +212,5 @@ final class InboxJournal: Sendable {
             entries.append((entry, until))
         }
         return entries
-    }
-
-    private static func create(_ path: String) throws -> Int32 {
-        try FileDescriptor.open(path, flags: O_APPEND)
-    }
-
-    private static func write(_ text: String, to descriptor: Int32, path: String) throws -> Int {
-        try FileDescriptor.write(text, to: descriptor, path: path)
-    }
-
-    private static func error(_ operation: String, _ path: String) -> RuntimeError {
-        RuntimeError.storage("\(operation) of '\(path)' failed: \(String(cString: strerror(errno)))")
     }
 }

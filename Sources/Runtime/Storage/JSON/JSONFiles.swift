@@ -220,7 +220,8 @@ final class JSONFiles: Sendable {
     /// which on ext4 cost more than everything else a commit does.
     func write<T: Encodable>(_ value: T, to url: URL) throws {
         let text = try ValueEncoder.encode(value).prettyJSON
-        try fileLock.withLock { _ in try Self.write(text, path: url.path, reportedAs: url.path) }
+        // Without fsync: the commit log holds each record until a checkpoint has synced the files.
+        _ = try fileLock.withLock { _ in try FileDescriptor.write(text, toFile: url.path, flags: O_TRUNC, mode: 0o644) }
         dirty.insert(url.path)
     }
 
@@ -229,7 +230,7 @@ final class JSONFiles: Sendable {
     func replace<T: Encodable>(_ value: T, at url: URL) throws {
         let text = try ValueEncoder.encode(value).prettyJSON
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString).tmp")
-        try Self.write(text, path: temporary.path, reportedAs: url.path)
+        try FileDescriptor.write(text, toFile: temporary.path, flags: O_TRUNC, mode: 0o644, reportedAs: url.path)
         dirty.insert(url.path)
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -238,11 +239,4 @@ final class JSONFiles: Sendable {
         }
     }
 
-    /// Writes `text` to `path`, without fsync: the commit log holds each record until a
-    /// checkpoint has synced the files.
-    private static func write(_ text: String, path: String, reportedAs name: String) throws {
-        let descriptor = try FileDescriptor.open(path, flags: O_TRUNC, mode: 0o644)
-        defer { close(descriptor) }
-        try FileDescriptor.write(text, to: descriptor, path: name)
-    }
 }

@@ -33,13 +33,13 @@ struct TraceLog: Sendable {
         guard !writes.isEmpty else { return }
         let path = url(bot: bot, user: user).path
         let text = try writes.map { try ValueEncoder.encode($0).jsonText + "\n" }.joined()
-        let size = try Self.write(text, to: path, flags: O_APPEND)
+        let size = try FileDescriptor.write(text, toFile: path, flags: O_APPEND, mode: 0o644)
         dirty.insert(path)
         if size > compactionBytes {
             let newest = try read(path).map { CodableCommit.Write(key: $0.key, value: $0.value) }
             let compacted = try newest.map { try ValueEncoder.encode($0).jsonText + "\n" }.joined()
             let temporary = path + ".tmp"
-            _ = try Self.write(compacted, to: temporary, flags: O_TRUNC)
+            try FileDescriptor.write(compacted, toFile: temporary, flags: O_TRUNC, mode: 0o644)
             guard rename(temporary, path) == 0 else {
                 throw RuntimeError.storage("cannot write '\(path)': \(String(cString: strerror(errno)))")
             }
@@ -64,11 +64,4 @@ struct TraceLog: Sendable {
         return order.compactMap { key in newest[key].map { (key, $0) } }
     }
 
-    /// Writes `text` to `path` (appending or replacing) and returns the file's size after.
-    private static func write(_ text: String, to path: String, flags: Int32) throws -> Int {
-        let descriptor = try FileDescriptor.open(path, flags: flags, mode: 0o644)
-        defer { close(descriptor) }
-        try FileDescriptor.write(text, to: descriptor, path: path)
-        return Int(lseek(descriptor, 0, SEEK_END))
-    }
 }
