@@ -23,6 +23,13 @@ enum RedisReply: Sendable, Equatable {
         if case .array(let items) = self { return items }
         return []
     }
+
+    /// The reply itself, or, for an error reply, the error thrown.
+    @discardableResult
+    func checked() throws -> RedisReply {
+        if case .error(let message) = self { throw RuntimeError.storage("Redis: \(message)") }
+        return self
+    }
 }
 
 /// One blocking hiredis connection. Not thread-safe: `RedisPool` gives each its own queue.

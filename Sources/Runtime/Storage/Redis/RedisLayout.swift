@@ -46,7 +46,8 @@ enum RedisLayout {
         while true {
             if try recorded(pool, layout) == keys.partitions { return nil }
             let token = UUID().uuidString
-            guard try command(pool, ["SET", layout + ":lock", token, "NX", "PX", "600000"]) == .status("OK") else {
+            guard try pool.blockingCommand(["SET", layout + ":lock", token, "NX", "PX", "600000"]) == .status("OK")
+            else {
                 // Another instance is moving the keys; wait for it to finish.
                 usleep(50_000)
                 continue
@@ -58,7 +59,7 @@ enum RedisLayout {
             var mover = RedisLayoutMover(pool: pool, keys: keys)
             mover.report.from = before ?? 0
             if !pool.isCluster { try mover.moveAll() }
-            try command(pool, ["HSET", layout, "partitions", "\(keys.partitions)", "version", "2"])
+            try pool.blockingCommand(["HSET", layout, "partitions", "\(keys.partitions)", "version", "2"])
             return mover.report.isEmpty ? nil : mover.report
         }
     }
@@ -72,32 +73,21 @@ enum RedisLayout {
                     + "or move them on a single Redis")
         }
         let own: Set = [keys.global("layout"), keys.global("layout", "lock")]
-        for address in pool.primaries {
-            var cursor = "0"
-            repeat {
-                let reply = try checked(
-                    pool.blocking(
-                        [["SCAN", cursor, "MATCH", RedisKeys.glob(keys.prefix) + "*", "COUNT", "1000"]], on: address)[0]
-                ).array
-                guard reply.count == 2 else { break }
-                cursor = reply[0].string ?? "0"
-                if reply[1].array.contains(where: { $0.string.map { !own.contains($0) } ?? false }) {
-                    throw RuntimeError.storage(
-                        "keys under '\(keys.prefix)' on the Redis Cluster have no recorded layout (written by an earlier "
-                            + "version): move them on a single Redis first, or use another prefix")
-                }
-            } while cursor != "0"
+        if try pool.blockingScan(RedisKeys.glob(keys.prefix) + "*").contains(where: { !own.contains($0) }) {
+            throw RuntimeError.storage(
+                "keys under '\(keys.prefix)' on the Redis Cluster have no recorded layout (written by an earlier "
+                    + "version): move them on a single Redis first, or use another prefix")
         }
     }
 
     /// The partition count recorded under the prefix, or nil for none.
     private static func recorded(_ pool: RedisPool, _ layout: String) throws -> Int? {
-        try command(pool, ["HGET", layout, "partitions"]).string.flatMap(Int.init)
+        try pool.blockingCommand(["HGET", layout, "partitions"]).string.flatMap(Int.init)
     }
 
     /// Redis 7 or later: the scripts declare flags (`#!lua`), which older servers cannot read.
     private static func requireScriptFlags(_ pool: RedisPool) throws {
-        let info = try command(pool, ["INFO", "server"]).string ?? ""
+        let info = try pool.blockingCommand(["INFO", "server"]).string ?? ""
         let version = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("redis_version:") }?
             .dropFirst("redis_version:".count)
         guard let version, let major = version.split(separator: ".").first.flatMap({ Int($0) }) else { return }
@@ -106,16 +96,4 @@ enum RedisLayout {
         }
     }
 
-    /// One command's reply; an error reply is thrown.
-    @discardableResult
-    private static func command(_ pool: RedisPool, _ arguments: [String]) throws -> RedisReply {
-        try checked(pool.blocking([arguments])[0])
-    }
-
-    /// `reply`, or its error thrown.
-    @discardableResult
-    static func checked(_ reply: RedisReply) throws -> RedisReply {
-        if case .error(let message) = reply { throw RuntimeError.storage("Redis: \(message)") }
-        return reply
-    }
 }

@@ -22,7 +22,7 @@ struct RedisLayoutMover {
     /// Moves everything, then sends what is still queued.
     mutating func moveAll() throws {
         var seen: [String: [String]] = [:]
-        for key in try scanAll() {
+        for key in try pool.blockingScan(RedisKeys.glob(keys.prefix) + "*") {
             let rest = keys.untag(key)?.rest ?? String(key.dropFirst(keys.prefix.count))
             let tag = String(key.dropLast(rest.count))
             switch rest {
@@ -56,19 +56,6 @@ struct RedisLayoutMover {
         try flush()
     }
 
-    /// Every key under the prefix.
-    private func scanAll() throws -> [String] {
-        var cursor = "0"
-        var found: [String] = []
-        repeat {
-            let reply = try command(["SCAN", cursor, "MATCH", RedisKeys.glob(keys.prefix) + "*", "COUNT", "1000"]).array
-            guard reply.count == 2 else { break }
-            cursor = reply[0].string ?? "0"
-            found += reply[1].array.compactMap(\.string)
-        } while cursor != "0"
-        return found
-    }
-
     /// A user's data or timers hash, renamed into the user's partition; returns whether `rest`
     /// names one (`BOT:data:USER` or `BOT:timers:USER`).
     private mutating func moveUserKey(_ key: String, rest: String) throws -> Bool {
@@ -89,7 +76,7 @@ struct RedisLayoutMover {
     private mutating func moveTimers(
         _ key: String, to path: KeyPath<RedisKeys.Partition, String>, counted: Bool
     ) throws {
-        let all = try command(["ZRANGE", key, "0", "-1", "WITHSCORES"]).array
+        let all = try pool.blockingCommand(["ZRANGE", key, "0", "-1", "WITHSCORES"]).array
         var byTarget: [String: [String]] = [:]
         var moved: [String] = []
         for index in stride(from: 0, to: all.count - 1, by: 2) {
@@ -119,8 +106,8 @@ struct RedisLayoutMover {
         _ orderPath: KeyPath<RedisKeys.Partition, String>, counting counter: WritableKeyPath<RedisLayoutReport, Int>,
         owner: (String) throws -> (bot: String, user: String)
     ) throws {
-        let all = try command(["HGETALL", hash]).array
-        let ranked = try command(["ZRANGE", order, "0", "-1", "WITHSCORES"]).array
+        let all = try pool.blockingCommand(["HGETALL", hash]).array
+        let ranked = try pool.blockingCommand(["ZRANGE", order, "0", "-1", "WITHSCORES"]).array
         var scores: [String: String] = [:]
         for index in stride(from: 0, to: ranked.count - 1, by: 2) {
             if let id = ranked[index].string { scores[id] = ranked[index + 1].string }
@@ -164,10 +151,6 @@ struct RedisLayoutMover {
         }
     }
 
-    private func command(_ arguments: [String]) throws -> RedisReply {
-        try RedisLayout.checked(pool.blocking([arguments])[0])
-    }
-
     /// Queues `command`, sending the queue once it is long.
     private mutating func queue(_ command: [String]) throws {
         pending.append(command)
@@ -179,6 +162,6 @@ struct RedisLayoutMover {
         guard !pending.isEmpty else { return }
         let commands = pending
         pending = []
-        for reply in try pool.blocking(commands) { try RedisLayout.checked(reply) }
+        for reply in try pool.blocking(commands) { try reply.checked() }
     }
 }

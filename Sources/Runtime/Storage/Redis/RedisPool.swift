@@ -84,18 +84,16 @@ final class RedisPool: Sendable {
         var replies = try await routed(commands)
         guard isCluster else { return replies }
         for attempt in 0..<5 {
-            let redirected = replies.indices.filter { Self.redirection(replies[$0]) != nil }
-            guard !redirected.isEmpty else { break }
-            if redirected.contains(where: { Self.redirection(replies[$0])?.kind == "MOVED" }) {
-                try await reloadSlots()
+            let redirected = replies.indices.compactMap { index in
+                Self.redirection(replies[index]).map { (index, $0) }
             }
-            if redirected.contains(where: { Self.redirection(replies[$0])?.kind == "TRYAGAIN" }) {
+            guard !redirected.isEmpty else { break }
+            if redirected.contains(where: { $0.1.kind == "MOVED" }) { try await reloadSlots() }
+            if redirected.contains(where: { $0.1.kind == "TRYAGAIN" }) {
                 try await Task.sleep(for: .milliseconds(10 * (attempt + 1)))
             }
-            for index in redirected {
-                if let redirection = Self.redirection(replies[index]), redirection.kind == "ASK",
-                    let address = redirection.address
-                {
+            for (index, redirection) in redirected {
+                if redirection.kind == "ASK", let address = redirection.address {
                     replies[index] = try await submit([["ASKING"], commands[index]], to: node(address).lane())[1]
                 } else {
                     replies[index] = try await routed([commands[index]])[0]
@@ -133,9 +131,29 @@ final class RedisPool: Sendable {
     }
 
     func commandArray(_ arguments: [String]) async throws -> RedisReply {
-        let reply = try await run([arguments])[0]
-        if case .error(let message) = reply { throw RuntimeError.storage("Redis: \(message)") }
-        return reply
+        try await run([arguments])[0].checked()
+    }
+
+    /// The keys matching `pattern` on every primary (`SCAN`), waiting on the calling thread.
+    func blockingScan(_ pattern: String) throws -> [String] {
+        var found: [String] = []
+        for address in primaries {
+            var cursor = "0"
+            repeat {
+                let reply = try blocking([["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]], on: address)[0]
+                    .checked().array
+                guard reply.count == 2 else { break }
+                cursor = reply[0].string ?? "0"
+                found += reply[1].array.compactMap(\.string)
+            } while cursor != "0"
+        }
+        return found
+    }
+
+    /// `blocking` for one command; a Redis error reply is thrown.
+    @discardableResult
+    func blockingCommand(_ arguments: [String]) throws -> RedisReply {
+        try blocking([arguments])[0].checked()
     }
 
     // MARK: Routing

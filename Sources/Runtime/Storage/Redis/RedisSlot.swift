@@ -6,17 +6,18 @@ enum RedisSlot {
 
     /// The slot `key` lives in.
     static func of(_ key: String) -> Int {
-        var bytes = Array(key.utf8)
+        let bytes = key.utf8
         if let open = bytes.firstIndex(of: UInt8(ascii: "{")),
-            let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1
+            let close = bytes[bytes.index(after: open)...].firstIndex(of: UInt8(ascii: "}")),
+            close > bytes.index(after: open)
         {
-            bytes = Array(bytes[(open + 1)..<close])
+            return Int(crc16(bytes[bytes.index(after: open)..<close])) % count
         }
         return Int(crc16(bytes)) % count
     }
 
     /// CRC-16/XMODEM: polynomial 0x1021, initial value 0, as Redis computes it.
-    static func crc16(_ bytes: [UInt8]) -> UInt16 {
+    static func crc16<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt16 {
         var crc: UInt16 = 0
         for byte in bytes {
             crc = (crc << 8) ^ table[Int(UInt8(truncatingIfNeeded: crc >> 8) ^ byte)]

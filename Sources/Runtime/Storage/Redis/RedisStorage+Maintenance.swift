@@ -15,9 +15,8 @@ extension RedisStorage {
         for address in pool.primaries {
             var cursor = "0"
             repeat {
-                let reply = try RedisLayout.checked(
-                    try await pool.run([["SCAN", cursor, "MATCH", pattern, "COUNT", "500"]], on: address)[0]
-                ).array
+                let reply = try await pool.run([["SCAN", cursor, "MATCH", pattern, "COUNT", "500"]], on: address)[0]
+                    .checked().array
                 guard reply.count == 2 else { break }
                 cursor = reply[0].string ?? "0"
                 found += reply[1].array.compactMap(\.string)

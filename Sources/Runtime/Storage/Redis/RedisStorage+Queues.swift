@@ -217,9 +217,7 @@ extension RedisStorage {
 
     /// Runs `commands` in one exchange; an error reply from any of them is thrown.
     func runChecked(_ commands: [[String]]) async throws -> [RedisReply] {
-        let replies = try await pool.run(commands)
-        for case .error(let message) in replies { throw RuntimeError.storage("Redis: \(message)") }
-        return replies
+        try await pool.run(commands).map { try $0.checked() }
     }
 
     /// The lists' items one from each in turn: the first of every list, then the second, ….
