@@ -10,7 +10,8 @@ final class FakeApp: Sendable {
     private let task = Mutex<Task<Void, any Error>?>(nil)
 
     /// Starts `router` on `port` (0: any free one) and returns the port it listens on.
-    func start(_ router: Router<BasicRequestContext>, port: Int = 0, label: String) async throws -> Int {
+    func start<Context: RequestContext>(_ router: Router<Context>, port: Int = 0, label: String) async throws -> Int
+    where Context.Source == ApplicationRequestContextSource {
         var logger = Logger(label: label)
         logger.logLevel = .critical
         let app = Application(

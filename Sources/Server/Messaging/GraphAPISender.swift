@@ -16,20 +16,17 @@ public final class GraphAPISender: MessageSender {
     private let baseURL: URL
     private let token: String
     private let defaultPhoneNumberID: String
-    private let session: URLSession
+    private let lanes: SessionLanes
     private let logger: Logger
     private let progress = Mutex<[String: Int]>([:])
 
     /// A sender posting to `baseURL/{phone-number-id}/messages` with `token`, up to `connections`
-    /// at once (the dispatcher paces the rate).
+    /// at once over sessions of four connections each (`SessionLanes`); the dispatcher paces the rate.
     public init(baseURL: URL, token: String, defaultPhoneNumberID: String, connections: Int = 64, logger: Logger) {
         self.baseURL = baseURL
         self.token = token
         self.defaultPhoneNumberID = defaultPhoneNumberID
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 20
-        configuration.httpMaximumConnectionsPerHost = connections
-        self.session = URLSession(configuration: configuration)
+        self.lanes = SessionLanes(connections: connections, timeout: 20)
         self.logger = logger
     }
 
@@ -76,7 +73,7 @@ public final class GraphAPISender: MessageSender {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         do {
             request.httpBody = Data(body.storageJSON.utf8)
-            let (data, response) = try await session.data(for: request)
+            let (data, response) = try await lanes.data(for: request)
             guard let http = response as? HTTPURLResponse else { return .retry(after: 1, reason: "no HTTP response") }
             let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap(Double.init)
             let outcome = GraphError.outcome(status: http.statusCode, body: data, retryAfter: retryAfter)
