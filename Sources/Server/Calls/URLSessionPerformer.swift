@@ -9,15 +9,22 @@ import Synchronization
 /// Makes calls with URLSession (libcurl on Linux): http and https only, private addresses only
 /// for APIs that allow them, no redirect to another host, at most 1 MB of answer.
 public final class URLSessionPerformer: HTTPPerformer {
-    private let delegate = CallSessionDelegate()
-    private let session: URLSession
+    private struct Lane: Sendable {
+        let session: URLSession
+        let delegate: CallSessionDelegate
+    }
 
-    /// A performer with its own session.
+    private let lanes: SessionLanes<Lane>
+
+    /// A performer with sessions of its own, 16 calls at once (`SessionLanes`).
     public init() {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = 16
-        configuration.httpShouldSetCookies = false
-        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+        lanes = SessionLanes(connections: 16) { configuration in
+            configuration.httpShouldSetCookies = false
+            let delegate = CallSessionDelegate()
+            return Lane(
+                session: URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil),
+                delegate: delegate)
+        }
     }
 
     /// One attempt of `request`.
@@ -35,16 +42,17 @@ public final class URLSessionPerformer: HTTPPerformer {
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
         urlRequest.httpBody = request.body.map { Data($0) }
-        let delegate = delegate
-        return await withCheckedContinuation { continuation in
-            let task = session.dataTask(with: urlRequest)
-            delegate.start(task, host: host, allowPrivate: request.allowPrivate, continuation: continuation)
-            task.resume()
-            // The whole attempt is bounded, not only the silences between bytes (libcurl's idea of a timeout).
-            let id = task.taskIdentifier
-            Task {
-                try? await Task.sleep(for: .seconds(request.timeout))
-                if delegate.timeOut(id) { task.cancel() }
+        return await lanes.withLane { lane in
+            await withCheckedContinuation { continuation in
+                let task = lane.session.dataTask(with: urlRequest)
+                lane.delegate.start(task, host: host, allowPrivate: request.allowPrivate, continuation: continuation)
+                task.resume()
+                // The whole attempt is bounded, not only the silences between bytes (libcurl's idea of a timeout).
+                let id = task.taskIdentifier
+                Task {
+                    try? await Task.sleep(for: .seconds(request.timeout))
+                    if lane.delegate.timeOut(id) { task.cancel() }
+                }
             }
         }
     }

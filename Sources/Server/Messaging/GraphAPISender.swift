@@ -16,7 +16,7 @@ public final class GraphAPISender: MessageSender {
     private let baseURL: URL
     private let token: String
     private let defaultPhoneNumberID: String
-    private let lanes: SessionLanes
+    private let lanes: SessionLanes<URLSession>
     private let logger: Logger
     private let progress = Mutex<[String: Int]>([:])
 
@@ -26,7 +26,10 @@ public final class GraphAPISender: MessageSender {
         self.baseURL = baseURL
         self.token = token
         self.defaultPhoneNumberID = defaultPhoneNumberID
-        self.lanes = SessionLanes(connections: connections, timeout: 20)
+        self.lanes = SessionLanes(connections: connections) { configuration in
+            configuration.timeoutIntervalForRequest = 20
+            return URLSession(configuration: configuration)
+        }
         self.logger = logger
     }
 
@@ -73,7 +76,7 @@ public final class GraphAPISender: MessageSender {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         do {
             request.httpBody = Data(body.storageJSON.utf8)
-            let (data, response) = try await lanes.data(for: request)
+            let (data, response) = try await lanes.withLane { try await $0.data(for: request) }
             guard let http = response as? HTTPURLResponse else { return .retry(after: 1, reason: "no HTTP response") }
             let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap(Double.init)
             let outcome = GraphError.outcome(status: http.statusCode, body: data, retryAfter: retryAfter)

@@ -6,41 +6,42 @@ import Synchronization
 #endif
 
 /// Several URLSessions, none given more than `perSession` requests at a time, so that the
-/// connections they open stay open.
+/// connections they open stay open. `Lane` is what each one needs: the session, and for calls
+/// its delegate (task ids are per session, so each session has its own).
 ///
 /// Under URLSession on Linux, libcurl keeps at most four idle connections per request in flight
 /// at that moment, and URLSession has no setting for it. Sending through one session, every
-/// fall in concurrency closed connections and the next rise opened new ones: at 16 concurrent
-/// sends to one host, about one request in eight paid a new connection (with Meta, a new TLS
-/// handshake). A session never asked for more than four connections keeps all of them.
-final class SessionLanes: Sendable {
-    private let sessions: [URLSession]
+/// fall in concurrency closed connections and the next rise opened new ones: 340 sends in
+/// bursts of 16 came over 97 connections, each new one a TLS handshake in production. A session
+/// never asked for more than four connections to a host keeps all of them.
+final class SessionLanes<Lane: Sendable>: Sendable {
+    private let lanes: [Lane]
     private let busy: Mutex<[Int]>
 
-    /// Lanes enough for `connections` requests at once, `perSession` per session.
-    init(connections: Int, perSession: Int = 4, timeout: Double) {
+    /// Lanes enough for `connections` requests at once, `perSession` per session; `make` builds
+    /// each lane from a fresh ephemeral configuration allowing `perSession` connections per host.
+    init(connections: Int, perSession: Int = 4, make: (URLSessionConfiguration) -> Lane) {
         let perSession = max(1, perSession)
         let count = max(1, (connections + perSession - 1) / perSession)
-        sessions = (0..<count).map { _ in
+        lanes = (0..<count).map { _ in
             let configuration = URLSessionConfiguration.ephemeral
-            configuration.timeoutIntervalForRequest = timeout
             configuration.httpMaximumConnectionsPerHost = perSession
-            return URLSession(configuration: configuration)
+            return make(configuration)
         }
         busy = Mutex([Int](repeating: 0, count: count))
     }
 
-    /// How many sessions there are.
-    var count: Int { sessions.count }
+    /// How many lanes there are.
+    var count: Int { lanes.count }
 
-    /// Makes the request on the least busy session.
-    func data(for request: URLRequest) async throws -> (Data, URLResponse) {
-        let lane = take()
-        defer { busy.withLock { $0[lane] -= 1 } }
-        return try await sessions[lane].data(for: request)
+    /// Runs `body` with the least busy lane, counted busy until `body` returns.
+    func withLane<T>(_ body: (Lane) async throws -> T) async rethrows -> T {
+        let index = take()
+        defer { busy.withLock { $0[index] -= 1 } }
+        return try await body(lanes[index])
     }
 
-    /// The least busy lane, the first of equals, counted busy with one more request.
+    /// The least busy lane's index, the first of equals, counted busy with one more request.
     func take() -> Int {
         busy.withLock { busy in
             var lane = 0
