@@ -35,9 +35,13 @@ enum EndToEndBenchmark {
             graphPort: fake.port, logger: logger)
         let url = served.webhook
         for (level, rate) in rates.enumerated() {
+            let start = StolenTime()
             let run = try await offer(rate: rate, to: url, level: level)
             let arrivals = try await waitForReplies(to: run.sent, graphPort: fake.port)
             report(rate: rate, run: run, arrivals: arrivals)
+            if let start, let end = StolenTime() {
+                say("  CPU stolen by the hypervisor meanwhile: \(Measure.format(end.percent(since: start), 1))%")
+            }
         }
         await served.stop()
     }

@@ -87,7 +87,9 @@ final class LoadGenerator: @unchecked Sendable {
                 let events = connection.written < bytes ? POLLIN | POLLOUT : POLLIN
                 return pollfd(fd: connection.descriptor, events: Int16(events), revents: 0)
             }
-            guard poll(&polled, nfds_t(polled.count), 10_000) > 0 else { throw Self.failure("poll") }
+            let ready = poll(&polled, nfds_t(polled.count), 10_000)
+            guard ready >= 0 else { throw Self.failure("poll") }
+            guard ready > 0 else { throw BenchmarkError("no answer for 10 s") }
             for (connection, result) in zip(busy, polled) where result.revents != 0 {
                 if Int32(result.revents) & Int32(POLLOUT) != 0 { try write(connection, requests) }
                 guard Int32(result.revents) & Int32(POLLIN | POLLERR | POLLHUP) != 0 else { continue }

@@ -5,9 +5,10 @@ import Synchronization
     import FoundationNetworking
 #endif
 
-/// Several URLSessions, none given more than `perSession` requests at a time, so that the
-/// connections they open stay open. `Lane` is what each one needs: the session, and for calls
-/// its delegate (task ids are per session, so each session has its own).
+/// Several URLSessions, each allowed `perSession` connections to a host, with every request
+/// going to the least busy one, so that the connections they open stay open. `Lane` is what
+/// each one needs: the session, and for calls its delegate (task ids are per session, so each
+/// session has its own).
 ///
 /// Under URLSession on Linux, libcurl keeps at most four idle connections per request in flight
 /// at that moment, and URLSession has no setting for it. Sending through one session, every
