@@ -37,7 +37,7 @@ enum EndToEndBenchmark {
         for (level, rate) in rates.enumerated() {
             let start = StolenTime()
             let run = try await offer(rate: rate, to: url, level: level)
-            let arrivals = try await waitForReplies(to: run.sent, graphPort: fake.port)
+            let arrivals = try await fake.waitForReplies(to: run.sent)
             report(rate: rate, run: run, arrivals: arrivals)
             if let start, let end = StolenTime() {
                 say("  CPU stolen by the hypervisor meanwhile: \(Measure.format(end.percent(since: start), 1))%")
@@ -100,27 +100,6 @@ enum EndToEndBenchmark {
                 run.lastSent = max(run.lastSent, sent)
             }
         }
-    }
-
-    /// The fake's arrival times once every accepted webhook has its reply, or nothing more came for 20 s.
-    static func waitForReplies(to sent: [String: Double], graphPort: Int) async throws -> [String: Double] {
-        let url = try URL(string: "http://127.0.0.1:\(graphPort)/arrivals").orThrow()
-        var arrivals: [String: Double] = [:]
-        var lastProgress = Date()
-        var lastCount = -1
-        while Date().timeIntervalSince(lastProgress) < 20 {
-            let (data, _) = try await URLSession.shared.data(from: url)
-            guard case .object(let notes) = try JSONParser.parse(Array(data)) else { break }
-            arrivals = notes.compactMapValues(\.number)
-            let count = sent.keys.filter { arrivals[$0] != nil }.count
-            if count == sent.count { break }
-            if count != lastCount {
-                lastCount = count
-                lastProgress = Date()
-            }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        return arrivals
     }
 
     static func report(rate: Int, run: Run, arrivals: [String: Double]) {

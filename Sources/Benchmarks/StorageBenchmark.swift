@@ -61,10 +61,10 @@ enum StorageBenchmark {
                 // otherwise all land in the first few dozen requests, and so decide p99.
                 let load = try LoadGenerator(port: try served.webhook.port.orThrow(), connections: connections)
                 let warm = try await send(load, path: served.webhook.path, round: round, warmUp: true)
-                _ = try await EndToEndBenchmark.waitForReplies(to: warm.sent, graphPort: fake.port)
+                _ = try await fake.waitForReplies(to: warm.sent)
                 let start = StolenTime()
                 let sent = try await send(load, path: served.webhook.path, round: round)
-                let arrivals = try await EndToEndBenchmark.waitForReplies(to: sent.sent, graphPort: fake.port)
+                let arrivals = try await fake.waitForReplies(to: sent.sent)
                 var figures = summarize(sent, arrivals)
                 figures.stolen = StolenTime().flatMap { end in start.map { end.percent(since: $0) } }
                 await served.stop()
