@@ -94,17 +94,14 @@ final class Chromium: @unchecked Sendable {
 
     /// Waits for a message matching `condition` (a reply or an event), up to 30 s.
     func wait(for description: String, _ condition: (Value) -> Bool) async throws -> Value {
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if let found = inbox.list.withLock({ list -> Value? in
+        let found = try await poll(seconds: 30) {
+            inbox.list.withLock { list -> Value? in
                 guard let index = list.firstIndex(where: condition) else { return nil }
                 return list.remove(at: index)
-            }) {
-                return found
             }
-            try await Task.sleep(for: .milliseconds(20))
         }
-        throw FakeError("Chromium: timed out waiting for \(description)")
+        guard let found else { throw FakeError("Chromium: timed out waiting for \(description)") }
+        return found
     }
 
     /// Opens a tab and attaches to it.

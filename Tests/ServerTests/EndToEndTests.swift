@@ -137,17 +137,12 @@ struct EndToEndTests {
     }
 
     func waitUntilHealthy(_ base: String) async throws {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let (_, response) = try? await URLSession.shared.data(
-                from: try #require(URL(string: base + "/healthz"))),
-                (response as? HTTPURLResponse)?.statusCode == 200
-            {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        let url = try #require(URL(string: base + "/healthz"))
+        let healthy = try await poll(seconds: 60, every: .milliseconds(50)) { () async -> Bool? in
+            let answer = try? await URLSession.shared.data(from: url)
+            return (answer?.1 as? HTTPURLResponse)?.statusCode == 200 ? true : nil
         }
-        throw FakeError("rulebot serve did not become healthy")
+        guard healthy != nil else { throw FakeError("rulebot serve did not become healthy") }
     }
 
     func post(_ base: String, _ body: [UInt8], signature: String? = nil) async throws -> Int {

@@ -18,12 +18,10 @@ final class FakeApp: Sendable {
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
             onServerRunning: { channel in self.portBox.withLock { $0 = channel.localAddress?.port } }, logger: logger)
         task.withLock { $0 = Task { try await app.runService() } }
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let port = portBox.withLock({ $0 }) { return port }
-            try await Task.sleep(for: .milliseconds(20))
+        guard let bound = try await poll(seconds: 20, { portBox.withLock { $0 } }) else {
+            throw FakeError("\(label) did not start")
         }
-        throw FakeError("\(label) did not start")
+        return bound
     }
 
     func stop() {

@@ -59,12 +59,8 @@ final class FakeGraphAPI: Sendable {
 
     /// Waits until `condition` holds for the received requests, or fails after `seconds`.
     func wait(seconds: Double = 20, for description: String, _ condition: ([Received]) -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition(requests) { return }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        throw FakeError("timed out waiting for \(description); received texts: \(texts)")
+        guard try await poll(seconds: seconds, every: .milliseconds(25), { condition(requests) ? true : nil }) != nil
+        else { throw FakeError("timed out waiting for \(description); received texts: \(texts)") }
     }
 }
 
