@@ -134,20 +134,44 @@ final class RedisPool: Sendable {
         try await run([arguments])[0].checked()
     }
 
-    /// The keys matching `pattern` on every primary (`SCAN`), waiting on the calling thread.
+    /// The keys matching `pattern` on every primary (`SCAN`).
+    func scan(_ pattern: String) async throws -> [String] {
+        var found: [String] = []
+        for address in primaries {
+            var cursor = "0"
+            repeat {
+                let page = try Self.scanPage(try await run([Self.scanStep(cursor, pattern)], on: address)[0])
+                cursor = page.cursor
+                found += page.keys
+            } while cursor != "0"
+        }
+        return found
+    }
+
+    /// `scan`, waiting on the calling thread.
     func blockingScan(_ pattern: String) throws -> [String] {
         var found: [String] = []
         for address in primaries {
             var cursor = "0"
             repeat {
-                let reply = try blocking([["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]], on: address)[0]
-                    .checked().array
-                guard reply.count == 2 else { break }
-                cursor = reply[0].string ?? "0"
-                found += reply[1].array.compactMap(\.string)
+                let page = try Self.scanPage(try blocking([Self.scanStep(cursor, pattern)], on: address)[0])
+                cursor = page.cursor
+                found += page.keys
             } while cursor != "0"
         }
         return found
+    }
+
+    /// One `SCAN` step from `cursor`.
+    private static func scanStep(_ cursor: String, _ pattern: String) -> [String] {
+        ["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]
+    }
+
+    /// A `SCAN` reply's next cursor (`0` when done) and keys; an error reply is thrown.
+    private static func scanPage(_ reply: RedisReply) throws -> (cursor: String, keys: [String]) {
+        let parts = try reply.checked().array
+        guard parts.count == 2 else { return ("0", []) }
+        return (parts[0].string ?? "0", parts[1].array.compactMap(\.string))
     }
 
     /// `blocking` for one command; a Redis error reply is thrown.

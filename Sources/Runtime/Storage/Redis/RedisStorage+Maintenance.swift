@@ -4,32 +4,17 @@ import RuleEngine
 /// What operators and reloads do: listing and migrating users, purging, dead letters, the reload
 /// generation and the shared send-rate buckets.
 extension RedisStorage {
-    /// The keys matching a `SCAN` pattern, as `redis-cli --scan --pattern` lists them.
+    /// The keys matching a `SCAN` pattern, as `redis-cli --scan --pattern` lists them, on every
+    /// server holding data (each primary of a cluster).
     public func scanKeys(_ pattern: String) async throws -> [String] {
-        try await scan(pattern)
-    }
-
-    /// The keys matching `pattern` on every server holding data (each primary of a cluster).
-    func scan(_ pattern: String) async throws -> [String] {
-        var found: [String] = []
-        for address in pool.primaries {
-            var cursor = "0"
-            repeat {
-                let reply = try await pool.run([["SCAN", cursor, "MATCH", pattern, "COUNT", "500"]], on: address)[0]
-                    .checked().array
-                guard reply.count == 2 else { break }
-                cursor = reply[0].string ?? "0"
-                found += reply[1].array.compactMap(\.string)
-            } while cursor != "0"
-        }
-        return found
+        try await pool.scan(pattern)
     }
 
     /// The keys of `kind` (`data` or `timers`) of `bot` (every bot when nil) in every partition,
     /// with the bot and user each belongs to.
     private func userKeys(bot: String?, kind: String) async throws -> [(key: String, bot: String, user: String)] {
         let pattern = RedisKeys.glob(keys.prefix) + "{*}:" + (bot.map(RedisKeys.glob) ?? "*") + ":\(kind):*"
-        return try await scan(pattern).compactMap { key in
+        return try await pool.scan(pattern).compactMap { key in
             guard let (_, rest) = keys.untag(key), let (owner, user) = RedisKeys.owner(of: rest, kind: kind),
                 bot == nil || owner == bot
             else { return nil }
