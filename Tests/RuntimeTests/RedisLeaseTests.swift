@@ -66,7 +66,7 @@ struct RedisLeaseTests {
 /// over still commits.
 @Suite(.enabled(if: RedisTestServer.url != nil, "REDIS_URL is not set"))
 struct RedisLockRenewalTests {
-    @Test func aLockOutlivesItsTimeWhileDispatchsSharedThreadsAreBlocked() async throws {
+    @Test(.timeLimit(.minutes(1))) func aLockOutlivesItsTimeWhileDispatchsSharedThreadsAreBlocked() async throws {
         let storage = try RedisStorage(url: try RedisTestServer.isolatedURL(), lockMilliseconds: 300)
         let gate = DispatchSemaphore(value: 0)
         let blockers = 4
